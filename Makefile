@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kcrypto: the user-facing targets. The kernel's Kbuild reads ./Kbuild, not
+# this file, when it builds the module.
+#
+#   make run       boot the debug test kernel and show kcrypto working
+#   make check     build everything missing and run every test
+#
+# FLAVOR=debug|bench picks the test kernel; KDIR=/path builds the module
+# against another 6.12+ tree with CONFIG_RUST=y instead (see README.md).
+
+FLAVOR ?= debug
+export KDIR
+
+.PHONY: all module kernel setup run check lint rust-analyzer clean help
+
+all: module
+
+help:
+	@sed -n '3,11s/^# \{0,1\}//p' Makefile
+
+setup:
+	@scripts/setup
+
+module: setup
+	@scripts/module-build $(FLAVOR)
+
+kernel: setup
+	@scripts/kernel-build $(FLAVOR)
+
+run: setup
+	@scripts/demo
+
+check: setup
+	@scripts/check
+
+lint: setup module
+	@scripts/lint
+
+rust-analyzer: module
+	@$(MAKE) -s -C "$$(cat .kcrypto-kdir)" LLVM=1 M=$(CURDIR) rust-analyzer
+	@echo "wrote rust-project.json"
+
+clean:
+	@if [ -f .kcrypto-kdir ]; then \
+		$(MAKE) -s -C "$$(cat .kcrypto-kdir)" LLVM=1 M=$(CURDIR) clean; \
+		$(MAKE) -s -C "$$(cat .kcrypto-kdir)" LLVM=1 M=$(CURDIR)/tests/canary clean; \
+	fi
+	@rm -f .kcrypto-kdir rust-project.json

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit registration for kcrypto. The 6.12 kernel crate cannot declare
+ * suites, so they are declared here and every case body is a Rust function
+ * (see the `tests` modules under src/). Suites run when the module loads.
+ */
+
+#include <kunit/test.h>
+
+#include "kcrypto.h"
+
+/* Called by src/kunit.rs when a Rust expectation fails. */
+void kcrypto_kunit_fail(struct kunit *test, const char *msg)
+{
+	KUNIT_FAIL(test, "%s", msg);
+}
+
+static struct kunit_case kcrypto_crypto_cases[] = {
+	KUNIT_CASE(kcrypto_test_sha256_kat),
+	KUNIT_CASE(kcrypto_test_sha256_streaming),
+	KUNIT_CASE(kcrypto_test_hmac_sha256_kat),
+	KUNIT_CASE(kcrypto_test_hash_errors),
+	KUNIT_CASE(kcrypto_test_errno_mapping),
+	{}
+};
+
+static struct kunit_suite kcrypto_crypto_suite = {
+	.name = "kcrypto_crypto",
+	.test_cases = kcrypto_crypto_cases,
+};
+
+kunit_test_suite(kcrypto_crypto_suite);

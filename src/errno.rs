@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Error codes kcrypto returns that the 6.12 `kernel` crate does not name.
+//!
+//! Userspace sees the same numbers AF_ALG uses for the same conditions.
+
+use kernel::{bindings, error::Error};
+
+/// An errno missing from [`kernel::error::code`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub(crate) enum Errno {
+    /// A name (algorithm, type) is longer than the crypto API accepts.
+    NameTooLong = bindings::ENAMETOOLONG,
+    /// An authentication tag did not verify.
+    BadMessage = bindings::EBADMSG,
+    /// A message exceeds a size limit.
+    MessageSize = bindings::EMSGSIZE,
+    /// Not enough buffer space or quota for the request.
+    NoBuffers = bindings::ENOBUFS,
+    /// The operation is not supported by this socket or algorithm.
+    NotSupported = bindings::EOPNOTSUPP,
+    /// A keyed algorithm was used before a key was set.
+    NoKey = bindings::ENOKEY,
+}
+
+impl Errno {
+    /// Every variant, for tests.
+    #[cfg(CONFIG_KUNIT)]
+    const ALL: [Errno; 6] = [
+        Errno::NameTooLong,
+        Errno::BadMessage,
+        Errno::MessageSize,
+        Errno::NoBuffers,
+        Errno::NotSupported,
+        Errno::NoKey,
+    ];
+}
+
+impl From<Errno> for Error {
+    fn from(errno: Errno) -> Error {
+        // All variants are positive errnos below `MAX_ERRNO`, the range `from_errno` accepts.
+        Error::from_errno(-(errno as i32))
+    }
+}
+
+#[cfg(CONFIG_KUNIT)]
+mod tests {
+    use super::*;
+    use kernel::error::code::EINVAL;
+
+    kunit_case!(kcrypto_test_errno_mapping, |t| {
+        for errno in Errno::ALL {
+            let err = Error::from(errno);
+            // `from_errno` turns numbers it does not accept into EINVAL.
+            kunit_expect!(t, err != EINVAL, "{errno:?} collapsed to EINVAL");
+            kunit_expect_eq!(t, err.to_errno(), -(errno as i32));
+        }
+    });
+}

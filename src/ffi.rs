@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Every C function kcrypto calls that the `kernel` crate does not wrap.
+//!
+//! Exported crypto API functions are declared as the kernel defines them; `kcrypto_*`
+//! functions live in `src/shim.c` (static inlines, structure layouts) and
+//! `kunit/kcrypto_kunit.c` (test reporting), declared for C in `src/kcrypto.h`. Only the safe
+//! wrappers in [`crate::crypto`] and [`crate::kunit`] call into this module.
+
+use core::{marker::PhantomData, marker::PhantomPinned};
+use kernel::ffi::{c_char, c_int, c_uint};
+
+/// Declares a C structure that Rust only ever handles by pointer.
+macro_rules! opaque_types {
+    ($($(#[$meta:meta])* $name:ident;)*) => {$(
+        $(#[$meta])*
+        #[repr(C)]
+        pub(crate) struct $name {
+            _data: [u8; 0],
+            _marker: PhantomData<(*mut u8, PhantomPinned)>,
+        }
+    )*};
+}
+
+opaque_types! {
+    /// `struct crypto_shash`: a synchronous hash transform.
+    CryptoShash;
+    /// `struct shash_desc`: the state of one synchronous hash computation.
+    ShashDesc;
+}
+
+extern "C" {
+    // include/crypto/hash.h (exported by crypto/shash.c)
+    pub(crate) fn crypto_alloc_shash(name: *const c_char, type_: u32, mask: u32)
+        -> *mut CryptoShash;
+    pub(crate) fn crypto_shash_setkey(tfm: *mut CryptoShash, key: *const u8, len: c_uint) -> c_int;
+    pub(crate) fn crypto_shash_tfm_digest(
+        tfm: *mut CryptoShash,
+        data: *const u8,
+        len: c_uint,
+        out: *mut u8,
+    ) -> c_int;
+    pub(crate) fn crypto_shash_update(desc: *mut ShashDesc, data: *const u8, len: c_uint)
+        -> c_int;
+    pub(crate) fn crypto_shash_final(desc: *mut ShashDesc, out: *mut u8) -> c_int;
+
+    // src/shim.c
+    pub(crate) fn kcrypto_shash_free(tfm: *mut CryptoShash);
+    pub(crate) fn kcrypto_shash_digestsize(tfm: *mut CryptoShash) -> c_uint;
+    pub(crate) fn kcrypto_shash_needs_key(tfm: *mut CryptoShash) -> bool;
+    pub(crate) fn kcrypto_shash_desc_alloc(tfm: *mut CryptoShash) -> *mut ShashDesc;
+    pub(crate) fn kcrypto_shash_desc_free(desc: *mut ShashDesc);
+    pub(crate) fn kcrypto_shash_init(desc: *mut ShashDesc) -> c_int;
+}
+
+#[cfg(CONFIG_KUNIT)]
+extern "C" {
+    // kunit/kcrypto_kunit.c
+    pub(crate) fn kcrypto_kunit_fail(test: *mut kernel::bindings::kunit, msg: *const c_char);
+}
