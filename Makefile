@@ -37,9 +37,8 @@ check: setup
 lint: setup module
 	@scripts/lint
 
-rust-analyzer: module
-	@$(MAKE) -s -C "$$(cat .kcrypto-kdir)" LLVM=1 M=$(CURDIR) rust-analyzer
-	@echo "wrote rust-project.json"
+rust-analyzer: setup
+	@scripts/rust-analyzer $(FLAVOR)
 
 clean:
 	@if [ -f .kcrypto-kdir ]; then \

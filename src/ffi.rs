@@ -31,8 +31,11 @@ opaque_types! {
 
 extern "C" {
     // include/crypto/hash.h (exported by crypto/shash.c)
-    pub(crate) fn crypto_alloc_shash(name: *const c_char, type_: u32, mask: u32)
-        -> *mut CryptoShash;
+    pub(crate) fn crypto_alloc_shash(
+        name: *const c_char,
+        type_: u32,
+        mask: u32,
+    ) -> *mut CryptoShash;
     pub(crate) fn crypto_shash_setkey(tfm: *mut CryptoShash, key: *const u8, len: c_uint) -> c_int;
     pub(crate) fn crypto_shash_tfm_digest(
         tfm: *mut CryptoShash,
@@ -40,8 +43,7 @@ extern "C" {
         len: c_uint,
         out: *mut u8,
     ) -> c_int;
-    pub(crate) fn crypto_shash_update(desc: *mut ShashDesc, data: *const u8, len: c_uint)
-        -> c_int;
+    pub(crate) fn crypto_shash_update(desc: *mut ShashDesc, data: *const u8, len: c_uint) -> c_int;
     pub(crate) fn crypto_shash_final(desc: *mut ShashDesc, out: *mut u8) -> c_int;
 
     // src/shim.c
