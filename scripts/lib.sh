@@ -16,6 +16,9 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # The Debian package that provides the kernel source tarball.
 KSRC_PKG=linux-source-6.12
 KSRC_TARBALL=/usr/src/$KSRC_PKG.tar.xz
+# Bump when scripts/kernel-build changes what it builds: it is part of the
+# kernel cache key, like the fragments and the toolchain versions.
+KERNEL_RECIPE=1
 # Pinned userspace tools (scripts/setup installs exactly this bindgen).
 BINDGEN_VERSION=0.72.1
 
@@ -44,12 +47,12 @@ ksrc_tree() {
 	printf '%s\n' "$dir"
 }
 
-# The cache key of a kernel flavour: source version, fragments, toolchain.
+# The cache key of a kernel flavour: source version, recipe, fragments, toolchain.
 kernel_key() {
 	local flavor=$1
 	{
 		echo "src $(ksrc_version)"
-		echo "script $(sha256sum "$REPO/scripts/kernel-build" | cut -c1-64)"
+		echo "recipe $KERNEL_RECIPE"
 		cat "$REPO/configs/base.config" "$REPO/configs/$flavor.config"
 		rustc --version
 		bindgen --version
