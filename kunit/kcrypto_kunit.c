@@ -21,6 +21,7 @@ static struct kunit_case kcrypto_crypto_cases[] = {
 	KUNIT_CASE(kcrypto_test_hmac_sha256_kat),
 	KUNIT_CASE(kcrypto_test_hash_errors),
 	KUNIT_CASE(kcrypto_test_errno_mapping),
+	KUNIT_CASE(kcrypto_test_sockaddr_parse),
 	{}
 };
 

@@ -22,18 +22,21 @@ pub(crate) enum Errno {
     NotSupported = bindings::EOPNOTSUPP,
     /// A keyed algorithm was used before a key was set.
     NoKey = bindings::ENOKEY,
+    /// An address names a family this socket does not belong to.
+    AddressFamily = bindings::EAFNOSUPPORT,
 }
 
 impl Errno {
     /// Every variant, for tests.
     #[cfg(CONFIG_KUNIT)]
-    const ALL: [Errno; 6] = [
+    const ALL: [Errno; 7] = [
         Errno::NameTooLong,
         Errno::BadMessage,
         Errno::MessageSize,
         Errno::NoBuffers,
         Errno::NotSupported,
         Errno::NoKey,
+        Errno::AddressFamily,
     ];
 }
 

@@ -3,34 +3,67 @@
  * Functions shared between kcrypto's C files and its Rust crate.
  *
  * The C side only wraps what Rust cannot call directly: static inline
- * functions and the layout of structures bindgen does not describe.
- * src/ffi.rs holds the matching Rust declarations.
+ * functions, structure layouts and the socket object plumbing. src/ffi.rs
+ * holds the matching Rust declarations; src/socket/adapter.rs defines the
+ * kcrypto_state_* callbacks.
  */
 #ifndef KCRYPTO_H
 #define KCRYPTO_H
 
+#include <linux/poll.h>
+#include <linux/sockptr.h>
 #include <linux/types.h>
 
 struct crypto_shash;
-struct shash_desc;
+struct kcrypto_state;
 struct kunit;
+struct msghdr;
+struct shash_desc;
+struct sockaddr;
 
 /* src/shim.c */
+int kcrypto_param_family(void);
+u64 kcrypto_param_max_op_bytes(void);
 void kcrypto_shash_free(struct crypto_shash *tfm);
 unsigned int kcrypto_shash_digestsize(struct crypto_shash *tfm);
 bool kcrypto_shash_needs_key(struct crypto_shash *tfm);
 struct shash_desc *kcrypto_shash_desc_alloc(struct crypto_shash *tfm);
 void kcrypto_shash_desc_free(struct shash_desc *desc);
 int kcrypto_shash_init(struct shash_desc *desc);
+struct shash_desc *kcrypto_shash_desc_clone(struct shash_desc *desc);
+void kcrypto_memzero_explicit(void *buf, size_t len);
+size_t kcrypto_msg_data_left(struct msghdr *msg);
+int kcrypto_msg_copy_from(struct msghdr *msg, void *buf, size_t len);
+int kcrypto_msg_copy_to(struct msghdr *msg, const void *buf, size_t len);
+int kcrypto_copy_from_sockptr(void *dst, const sockptr_t *src, size_t len);
+int kcrypto_family_register(void);
+void kcrypto_family_unregister(void);
+
+/* src/socket/adapter.rs: the Rust side of every socket operation */
+int kcrypto_state_new(struct kcrypto_state **state);
+void kcrypto_state_free(struct kcrypto_state *state);
+int kcrypto_state_bind(struct kcrypto_state *state, struct sockaddr *addr,
+		       int len);
+int kcrypto_state_accept(struct kcrypto_state *state,
+			 struct kcrypto_state **child);
+int kcrypto_state_setsockopt(struct kcrypto_state *state, int level,
+			     int optname, const sockptr_t *optval,
+			     unsigned int optlen);
+int kcrypto_state_sendmsg(struct kcrypto_state *state, struct msghdr *msg,
+			  size_t len);
+int kcrypto_state_recvmsg(struct kcrypto_state *state, struct msghdr *msg,
+			  size_t len, int flags);
+__poll_t kcrypto_state_poll(struct kcrypto_state *state);
 
 /* kunit/kcrypto_kunit.c */
 void kcrypto_kunit_fail(struct kunit *test, const char *msg);
 
-/* KUnit cases written in Rust (src/crypto/hash.rs, src/errno.rs) */
+/* KUnit cases written in Rust */
 void kcrypto_test_sha256_kat(struct kunit *test);
 void kcrypto_test_sha256_streaming(struct kunit *test);
 void kcrypto_test_hmac_sha256_kat(struct kunit *test);
 void kcrypto_test_hash_errors(struct kunit *test);
 void kcrypto_test_errno_mapping(struct kunit *test);
+void kcrypto_test_sockaddr_parse(struct kunit *test);
 
 #endif /* KCRYPTO_H */

@@ -2,13 +2,11 @@
 
 //! kcrypto: a hardened, copy-based socket interface to the kernel crypto API.
 //!
-//! Data flows one way: user buffer → copy into kernel-owned memory → crypto API → copy out.
-//! [`crypto`] wraps the crypto API, [`ffi`] holds every C function the crate calls and
-//! [`errno`] names the error codes the `kernel` crate lacks.
-
-// The socket family that uses the crypto wrappers is not there yet; until then only the
-// KUnit suites call them.
-#![cfg_attr(not(CONFIG_KUNIT), allow(dead_code))]
+//! Data flows one way: user buffer → copy into kernel-owned memory ([`buffer`], [`msg`]) →
+//! crypto API ([`crypto`]) → copy out. [`family`] registers the `AF_KCRYPTO` socket family,
+//! [`socket`] holds each socket's state machine, [`ops`] the operation types. [`ffi`] declares
+//! every C function the crate calls, [`errno`] the error codes the `kernel` crate lacks and
+//! [`limits`] the size limits.
 
 use kernel::prelude::*;
 
@@ -16,9 +14,15 @@ use kernel::prelude::*;
 #[macro_use]
 mod kunit;
 
+mod buffer;
 mod crypto;
 mod errno;
+mod family;
 mod ffi;
+mod limits;
+mod msg;
+mod ops;
+mod socket;
 
 module! {
     type: Kcrypto,
@@ -28,12 +32,15 @@ module! {
     license: "GPL",
 }
 
-struct Kcrypto;
+struct Kcrypto {
+    _family: family::Registration,
+}
 
 impl kernel::Module for Kcrypto {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        pr_info!("loaded\n");
-        Ok(Kcrypto)
+        let family = family::Registration::new()?;
+        pr_info!("socket family {} registered\n", family::number());
+        Ok(Kcrypto { _family: family })
     }
 }
 

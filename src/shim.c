@@ -1,14 +1,46 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kcrypto's C shim: static inline crypto API functions and structure
- * layouts that Rust cannot reach through the 6.12 kernel crate. No logic
- * lives here; see src/ffi.rs for the Rust side.
+ * kcrypto's C shim: static inline kernel functions, structure layouts and
+ * the socket object plumbing that Rust cannot reach through the 6.12 kernel
+ * crate. Decisions (state machine, parsing, limits) are made in Rust; see
+ * src/ffi.rs for the Rust side of every function here.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <crypto/hash.h>
+#include <linux/module.h>
+#include <linux/net.h>
 #include <linux/slab.h>
+#include <linux/sockptr.h>
+#include <linux/uio.h>
+#include <net/sock.h>
+#include <linux/if_kcrypto.h>
 
 #include "kcrypto.h"
+
+/* Module parameters (the 6.12 Rust module! macro has none). */
+
+static int family = AF_KCRYPTO_DEFAULT;
+module_param(family, int, 0444);
+MODULE_PARM_DESC(family, "socket family number to register (default "
+		 __stringify(AF_KCRYPTO_DEFAULT) ")");
+
+static unsigned long max_op_bytes = 1UL << 30;
+module_param(max_op_bytes, ulong, 0644);
+MODULE_PARM_DESC(max_op_bytes, "most bytes one operation may take in (default 1 GiB)");
+
+int kcrypto_param_family(void)
+{
+	return family;
+}
+
+u64 kcrypto_param_max_op_bytes(void)
+{
+	return READ_ONCE(max_op_bytes);
+}
+
+/* Synchronous hashes */
 
 void kcrypto_shash_free(struct crypto_shash *tfm)
 {
@@ -46,4 +78,227 @@ void kcrypto_shash_desc_free(struct shash_desc *desc)
 int kcrypto_shash_init(struct shash_desc *desc)
 {
 	return crypto_shash_init(desc);
+}
+
+/* Copy a computation in progress through the algorithm's export format. */
+struct shash_desc *kcrypto_shash_desc_clone(struct shash_desc *desc)
+{
+	struct shash_desc *copy;
+	void *state;
+	int err;
+
+	state = kmalloc(crypto_shash_statesize(desc->tfm), GFP_KERNEL_ACCOUNT);
+	if (!state)
+		return ERR_PTR(-ENOMEM);
+	copy = kcrypto_shash_desc_alloc(desc->tfm);
+	err = copy ? crypto_shash_export(desc, state) : -ENOMEM;
+	if (!err)
+		err = crypto_shash_import(copy, state);
+	kfree_sensitive(state);
+	if (err) {
+		kfree_sensitive(copy);
+		return ERR_PTR(err);
+	}
+	return copy;
+}
+
+/* Buffers */
+
+void kcrypto_memzero_explicit(void *buf, size_t len)
+{
+	memzero_explicit(buf, len);
+}
+
+/* Socket messages and options */
+
+size_t kcrypto_msg_data_left(struct msghdr *msg)
+{
+	return msg_data_left(msg);
+}
+
+/* Returns 0 if all of @len was copied, -EFAULT otherwise. */
+int kcrypto_msg_copy_from(struct msghdr *msg, void *buf, size_t len)
+{
+	return copy_from_iter(buf, len, &msg->msg_iter) == len ? 0 : -EFAULT;
+}
+
+int kcrypto_msg_copy_to(struct msghdr *msg, const void *buf, size_t len)
+{
+	return copy_to_iter(buf, len, &msg->msg_iter) == len ? 0 : -EFAULT;
+}
+
+int kcrypto_copy_from_sockptr(void *dst, const sockptr_t *src, size_t len)
+{
+	return copy_from_sockptr(dst, *src, len);
+}
+
+/*
+ * The socket family. Every socket's private state is a Rust object
+ * (struct kcrypto_state, src/socket/) created with the socket and freed on
+ * release; these functions only manage the struct sock around it.
+ */
+
+struct kcrypto_sock {
+	struct sock sk;
+	struct kcrypto_state *state;
+};
+
+static struct kcrypto_state *kcrypto_state(struct socket *sock)
+{
+	return container_of(sock->sk, struct kcrypto_sock, sk)->state;
+}
+
+static struct proto kcrypto_proto = {
+	.name = "KCRYPTO",
+	.owner = THIS_MODULE,
+	.obj_size = sizeof(struct kcrypto_sock),
+};
+
+static const struct proto_ops kcrypto_ops;
+
+/* Wraps @state (consumed) in a new struct sock attached to @sock. */
+static int kcrypto_sock_attach(struct net *net, struct socket *sock,
+			       struct kcrypto_state *state, int kern)
+{
+	struct sock *sk;
+
+	sk = sk_alloc(net, family, GFP_KERNEL, &kcrypto_proto, kern);
+	if (!sk) {
+		kcrypto_state_free(state);
+		return -ENOMEM;
+	}
+	container_of(sk, struct kcrypto_sock, sk)->state = state;
+	sock->ops = &kcrypto_ops;
+	sock_init_data(sock, sk);
+	return 0;
+}
+
+static int kcrypto_create(struct net *net, struct socket *sock, int protocol,
+			  int kern)
+{
+	struct kcrypto_state *state;
+	int err;
+
+	if (sock->type != SOCK_SEQPACKET)
+		return -ESOCKTNOSUPPORT;
+	if (protocol != 0)
+		return -EPROTONOSUPPORT;
+	err = kcrypto_state_new(&state);
+	if (err)
+		return err;
+	return kcrypto_sock_attach(net, sock, state, kern);
+}
+
+static int kcrypto_release(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+
+	if (!sk)
+		return 0;
+	kcrypto_state_free(container_of(sk, struct kcrypto_sock, sk)->state);
+	container_of(sk, struct kcrypto_sock, sk)->state = NULL;
+	sock_orphan(sk);
+	sock->sk = NULL;
+	sock_put(sk);
+	return 0;
+}
+
+static int kcrypto_bind(struct socket *sock, struct sockaddr *addr, int len)
+{
+	return kcrypto_state_bind(kcrypto_state(sock), addr, len);
+}
+
+static int kcrypto_accept(struct socket *sock, struct socket *newsock,
+			  struct proto_accept_arg *arg)
+{
+	struct kcrypto_state *child;
+	int err;
+
+	err = kcrypto_state_accept(kcrypto_state(sock), &child);
+	if (err)
+		return err;
+	err = kcrypto_sock_attach(sock_net(sock->sk), newsock, child, arg->kern);
+	if (!err)
+		newsock->state = SS_CONNECTED;
+	return err;
+}
+
+static int kcrypto_setsockopt(struct socket *sock, int level, int optname,
+			      sockptr_t optval, unsigned int optlen)
+{
+	return kcrypto_state_setsockopt(kcrypto_state(sock), level, optname,
+					&optval, optlen);
+}
+
+static int kcrypto_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
+{
+	return kcrypto_state_sendmsg(kcrypto_state(sock), msg, len);
+}
+
+static int kcrypto_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
+			   int flags)
+{
+	return kcrypto_state_recvmsg(kcrypto_state(sock), msg, len, flags);
+}
+
+static __poll_t kcrypto_poll(struct file *file, struct socket *sock,
+			     poll_table *wait)
+{
+	sock_poll_wait(file, sock, wait);
+	return kcrypto_state_poll(kcrypto_state(sock));
+}
+
+/*
+ * proto_ops.family is informational (sockets take the registered number from
+ * net_proto_family below), so the const table states the default.
+ */
+static const struct proto_ops kcrypto_ops = {
+	.family = AF_KCRYPTO_DEFAULT,
+	.owner = THIS_MODULE,
+	.release = kcrypto_release,
+	.bind = kcrypto_bind,
+	.connect = sock_no_connect,
+	.socketpair = sock_no_socketpair,
+	.accept = kcrypto_accept,
+	.getname = sock_no_getname,
+	.poll = kcrypto_poll,
+	.ioctl = sock_no_ioctl,
+	.listen = sock_no_listen,
+	.shutdown = sock_no_shutdown,
+	.setsockopt = kcrypto_setsockopt,
+	.sendmsg = kcrypto_sendmsg,
+	.recvmsg = kcrypto_recvmsg,
+	.mmap = sock_no_mmap,
+};
+
+static struct net_proto_family kcrypto_family = {
+	.create = kcrypto_create,
+	.owner = THIS_MODULE,
+};
+
+int kcrypto_family_register(void)
+{
+	int err;
+
+	if (family <= 0 || family >= NPROTO) {
+		pr_err("family=%d is out of range (1..%d)\n", family, NPROTO - 1);
+		return -EINVAL;
+	}
+	err = proto_register(&kcrypto_proto, 0);
+	if (err)
+		return err;
+	kcrypto_family.family = family;
+	err = sock_register(&kcrypto_family);
+	if (err) {
+		pr_err("socket family %d is taken (%d); load with family=N for a free number\n",
+		       family, err);
+		proto_unregister(&kcrypto_proto);
+	}
+	return err;
+}
+
+void kcrypto_family_unregister(void)
+{
+	sock_unregister(family);
+	proto_unregister(&kcrypto_proto);
 }

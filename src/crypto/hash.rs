@@ -3,10 +3,12 @@
 //! Synchronous message digests (`struct crypto_shash`).
 //!
 //! [`Shash`] owns a transform and its key; [`Digest`] is one computation in progress. A
-//! [`Digest`] only comes from [`Shash::start`], so data cannot be fed to an uninitialised state.
+//! [`Digest`] only comes from [`Shash::start`], so data cannot be fed to an uninitialised state,
+//! and it keeps its transform alive: re-keying a socket replaces the transform instead of
+//! changing one that computations in progress use.
 
 use core::ptr::NonNull;
-use kernel::{error::from_err_ptr, error::to_result, prelude::*, str::CStr};
+use kernel::{error::from_err_ptr, error::to_result, prelude::*, str::CStr, sync::Arc};
 
 use crate::{errno::Errno, ffi};
 
@@ -37,11 +39,18 @@ unsafe impl Sync for Shash {}
 impl Shash {
     /// Allocates the best implementation of `name` (a generic or a driver name).
     pub(crate) fn new(name: &CStr) -> Result<Self> {
+        Self::with_flags(name, 0, 0)
+    }
+
+    /// Allocates the best implementation of `name` whose `CRYPTO_ALG_*` flags selected by
+    /// `mask` equal those in `type_`.
+    pub(crate) fn with_flags(name: &CStr, type_: u32, mask: u32) -> Result<Self> {
         if name.len() >= MAX_ALG_NAME {
             return Err(Errno::NameTooLong.into());
         }
         // SAFETY: `name` is NUL-terminated and outlives the call.
-        let tfm = from_err_ptr(unsafe { ffi::crypto_alloc_shash(name.as_char_ptr(), 0, 0) })?;
+        let tfm =
+            from_err_ptr(unsafe { ffi::crypto_alloc_shash(name.as_char_ptr(), type_, mask) })?;
         let tfm = NonNull::new(tfm).ok_or(ENOMEM)?;
         // INVARIANT: The transform was just allocated and nothing else refers to it.
         Ok(Self { tfm })
@@ -81,7 +90,7 @@ impl Shash {
     }
 
     /// Starts a digest computation that takes its data in parts.
-    pub(crate) fn start(&self) -> Result<Digest<'_>> {
+    pub(crate) fn start(self: &Arc<Self>) -> Result<Digest> {
         // SAFETY: By the type invariant `tfm` is a live transform.
         let desc = unsafe { ffi::kcrypto_shash_desc_alloc(self.tfm.as_ptr()) };
         let desc = NonNull::new(desc).ok_or(ENOMEM)?;
@@ -93,30 +102,53 @@ impl Shash {
             return Err(err);
         }
         // INVARIANT: `desc` belongs to `self.tfm`, is initialised and owned by the new value.
-        Ok(Digest { desc, shash: self })
+        Ok(Digest {
+            desc,
+            shash: self.clone(),
+        })
     }
 }
 
 impl Drop for Shash {
     fn drop(&mut self) {
-        // SAFETY: By the type invariant the transform is owned by `self`; no `Digest` borrowing
-        // it can outlive `self`. The crypto API wipes the key when freeing.
+        // SAFETY: By the type invariant the transform is owned by `self`; every `Digest` using it
+        // holds an `Arc` to `self`, so none is left. The crypto API wipes the key when freeing.
         unsafe { ffi::kcrypto_shash_free(self.tfm.as_ptr()) };
     }
 }
 
-/// A digest computation in progress over a borrowed [`Shash`].
+/// A digest computation in progress.
 ///
 /// # Invariants
 ///
 /// `desc` was allocated by `kcrypto_shash_desc_alloc` for `shash`'s transform, initialised by
 /// `crypto_shash_init`, and is owned by this value.
-pub(crate) struct Digest<'a> {
+pub(crate) struct Digest {
     desc: NonNull<ffi::ShashDesc>,
-    shash: &'a Shash,
+    shash: Arc<Shash>,
 }
 
-impl Digest<'_> {
+// SAFETY: The state is plain memory owned by this value; the transform is `Sync`.
+unsafe impl Send for Digest {}
+
+impl Digest {
+    /// The transform this computation uses.
+    pub(crate) fn shash(&self) -> &Arc<Shash> {
+        &self.shash
+    }
+
+    /// Copies the computation, so both copies can continue independently.
+    pub(crate) fn try_clone(&self) -> Result<Self> {
+        // SAFETY: `desc` is an initialised state (type invariant).
+        let desc = from_err_ptr(unsafe { ffi::kcrypto_shash_desc_clone(self.desc.as_ptr()) })?;
+        let desc = NonNull::new(desc).ok_or(ENOMEM)?;
+        // INVARIANT: The clone holds the same initialised state for the same transform.
+        Ok(Self {
+            desc,
+            shash: self.shash.clone(),
+        })
+    }
+
     /// Feeds `data` into the computation.
     pub(crate) fn update(&mut self, data: &[u8]) -> Result {
         let len = api_len(data.len())?;
@@ -135,7 +167,7 @@ impl Digest<'_> {
     }
 }
 
-impl Drop for Digest<'_> {
+impl Drop for Digest {
     fn drop(&mut self) {
         // SAFETY: By the type invariant `desc` is owned by `self` and not used after this.
         unsafe { ffi::kcrypto_shash_desc_free(self.desc.as_ptr()) };
@@ -176,7 +208,10 @@ mod tests {
     });
 
     kunit_case!(kcrypto_test_sha256_streaming, |t| {
-        let tfm = kunit_try!(t, Shash::new(c_str!("sha256")));
+        let tfm = kunit_try!(
+            t,
+            Arc::new(kunit_try!(t, Shash::new(c_str!("sha256"))), GFP_KERNEL)
+        );
 
         // One million 'a' in parts of 1000 bytes.
         let part = [b'a'; 1000];
@@ -198,10 +233,18 @@ mod tests {
             kunit_expect_eq!(t, out, TWO_BLOCKS_SHA256);
         }
 
-        // A computation dropped unfinished frees its state (kmemleak checks this).
+        // A clone continues independently of the original.
         let mut digest = kunit_try!(t, tfm.start());
-        kunit_try!(t, digest.update(ABC));
-        drop(digest);
+        kunit_try!(t, digest.update(&TWO_BLOCKS[..20]));
+        let mut copy = kunit_try!(t, digest.try_clone());
+        kunit_try!(t, digest.update(&TWO_BLOCKS[20..]));
+        kunit_try!(t, copy.update(b"garbage"));
+        kunit_try!(t, digest.finish(&mut out));
+        kunit_expect_eq!(t, out, TWO_BLOCKS_SHA256);
+
+        // A computation dropped unfinished frees its state (kmemleak checks this).
+        kunit_try!(t, copy.update(ABC));
+        drop(copy);
     });
 
     kunit_case!(kcrypto_test_hmac_sha256_kat, |t| {
@@ -224,11 +267,12 @@ mod tests {
                 unhex("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"),
             ),
         ];
-        let mut tfm = kunit_try!(t, Shash::new(c_str!("hmac(sha256)")));
-        kunit_expect!(t, tfm.needs_key());
         for (key, data, want) in cases {
+            let mut tfm = kunit_try!(t, Shash::new(c_str!("hmac(sha256)")));
+            kunit_expect!(t, tfm.needs_key());
             kunit_try!(t, tfm.set_key(key));
             kunit_expect!(t, !tfm.needs_key());
+            let tfm = kunit_try!(t, Arc::new(tfm, GFP_KERNEL));
             let mut out = [0u8; 32];
             kunit_try!(t, tfm.digest(data, &mut out));
             kunit_expect_eq!(t, out, want);
@@ -256,13 +300,22 @@ mod tests {
         kunit_expect_eq!(t, Shash::new(long).err(), Some(too_long));
 
         // A keyed hash refuses to work before it has a key.
-        let tfm = kunit_try!(t, Shash::new(c_str!("hmac(sha256)")));
+        let tfm = kunit_try!(
+            t,
+            Arc::new(
+                kunit_try!(t, Shash::new(c_str!("hmac(sha256)"))),
+                GFP_KERNEL
+            )
+        );
         let mut out = [0u8; 32];
         kunit_expect_eq!(t, tfm.digest(ABC, &mut out), Err(no_key));
         kunit_expect_eq!(t, tfm.start().err(), Some(no_key));
 
         // An output buffer shorter than the digest is refused, not overrun.
-        let tfm = kunit_try!(t, Shash::new(c_str!("sha256")));
+        let tfm = kunit_try!(
+            t,
+            Arc::new(kunit_try!(t, Shash::new(c_str!("sha256"))), GFP_KERNEL)
+        );
         let mut short = [0u8; 31];
         kunit_expect_eq!(t, tfm.digest(ABC, &mut short), Err(EINVAL));
         let digest = kunit_try!(t, tfm.start());

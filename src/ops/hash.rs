@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The `hash` type: message digests and MACs (`sha256`, `hmac(sha256)`, `cmac(aes)`, ...).
+//!
+//! Semantics are AF_ALG's: `sendmsg` feeds data (`MSG_MORE`: more follows), `recvmsg` returns
+//! the digest (`MSG_TRUNC` if the buffer is shorter) and starts over; `recvmsg` with nothing
+//! sent returns the digest of the empty message; `accept` on an operation socket copies a
+//! computation in progress.
+
+use kernel::{prelude::*, str::CStr, sync::Arc};
+
+use crate::{
+    buffer::SecretBuf,
+    crypto::hash::{Digest, Shash},
+    errno::Errno,
+    limits,
+    msg::{Msg, MSG_MORE, MSG_TRUNC},
+};
+
+/// The transform of a socket bound to a hash.
+pub(crate) struct HashTransform {
+    /// NUL-terminated algorithm name and flags, to allocate a fresh transform for each key.
+    name: KVec<u8>,
+    feat: u32,
+    mask: u32,
+    tfm: Arc<Shash>,
+}
+
+impl HashTransform {
+    /// Allocates the algorithm `name` (generic or driver name) with the bind address's
+    /// `salg_feat`/`salg_mask` flags.
+    pub(crate) fn new(name: &CStr, feat: u32, mask: u32) -> Result<Self> {
+        let tfm = Arc::new(Shash::with_flags(name, feat, mask)?, GFP_KERNEL_ACCOUNT)?;
+        let mut copy = KVec::with_capacity(name.len() + 1, GFP_KERNEL)?;
+        copy.extend_from_slice(name.as_bytes_with_nul(), GFP_KERNEL)?;
+        Ok(Self {
+            name: copy,
+            feat,
+            mask,
+            tfm,
+        })
+    }
+
+    /// Sets the key for operations accepted from now on.
+    ///
+    /// Operations already accepted keep the transform and key they started with: the new key
+    /// goes into a new transform. If the key is refused, no key is left usable (as in AF_ALG).
+    pub(crate) fn set_key(&mut self, key: &[u8]) -> Result {
+        let name = CStr::from_bytes_with_nul(&self.name).map_err(|_| EINVAL)?;
+        let mut tfm = Shash::with_flags(name, self.feat, self.mask)?;
+        let result = tfm.set_key(key);
+        self.tfm = Arc::new(tfm, GFP_KERNEL_ACCOUNT)?;
+        result
+    }
+
+    /// Starts an operation socket's state; `ENOKEY` for a keyed hash without a key.
+    pub(crate) fn accept(&self) -> Result<HashOp> {
+        if self.tfm.needs_key() {
+            return Err(Errno::NoKey.into());
+        }
+        Ok(HashOp {
+            tfm: self.tfm.clone(),
+            state: State::Idle,
+        })
+    }
+}
+
+/// The result of a finished computation, waiting for `recvmsg`.
+struct Output {
+    bytes: [u8; limits::MAX_DIGEST_BYTES],
+    len: usize,
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        // A MAC is as sensitive as the data it authenticates.
+        self.bytes.fill(0);
+        // SAFETY: `self.bytes` is valid memory owned by `self`; the volatile read keeps the
+        // compiler from eliding the wipe above.
+        unsafe { core::ptr::read_volatile(&self.bytes) };
+    }
+}
+
+enum State {
+    /// Nothing sent since the last result.
+    Idle,
+    /// Data sent with `MSG_MORE`; `bytes` counts it against the operation limit.
+    Streaming { digest: Digest, bytes: u64 },
+    /// The final part was sent; the digest waits for `recvmsg`.
+    Done(Output),
+}
+
+/// The state of an operation socket bound to a hash.
+pub(crate) struct HashOp {
+    tfm: Arc<Shash>,
+    state: State,
+}
+
+impl HashOp {
+    /// Copies this operation for `accept` on an operation socket.
+    pub(crate) fn try_clone(&self) -> Result<Self> {
+        let state = match &self.state {
+            State::Streaming { digest, bytes } => State::Streaming {
+                digest: digest.try_clone()?,
+                bytes: *bytes,
+            },
+            State::Idle | State::Done(_) => State::Idle,
+        };
+        Ok(Self {
+            tfm: self.tfm.clone(),
+            state,
+        })
+    }
+
+    /// Feeds the message's data; returns the number of bytes taken.
+    pub(crate) fn send(&mut self, msg: &mut Msg<'_>) -> Result<usize> {
+        let len = msg.data_left();
+        let sent = match &self.state {
+            State::Streaming { bytes, .. } => *bytes,
+            State::Idle | State::Done(_) => 0,
+        };
+        let total = sent.saturating_add(len as u64);
+        if total > limits::max_op_bytes() {
+            return Err(Errno::MessageSize.into());
+        }
+
+        let (mut digest, _) = match core::mem::replace(&mut self.state, State::Idle) {
+            State::Streaming { digest, bytes } => (digest, bytes),
+            State::Idle | State::Done(_) => (self.tfm.start()?, 0),
+        };
+        // On error the state stays Idle: a half-fed computation is dropped, not resumed.
+        let mut chunk = SecretBuf::zeroed(len.min(limits::COPY_CHUNK))?;
+        let mut left = len;
+        while left > 0 {
+            let part = &mut chunk[..left.min(limits::COPY_CHUNK)];
+            msg.copy_from(part)?;
+            digest.update(part)?;
+            left -= part.len();
+        }
+
+        self.state = if msg.flags() & MSG_MORE != 0 {
+            State::Streaming {
+                digest,
+                bytes: total,
+            }
+        } else {
+            State::Done(finish(digest)?)
+        };
+        Ok(len)
+    }
+
+    /// Writes the digest into the message (truncated to `len`) and starts over.
+    pub(crate) fn receive(&mut self, msg: &mut Msg<'_>, len: usize) -> Result<usize> {
+        let output = match core::mem::replace(&mut self.state, State::Idle) {
+            State::Done(output) => output,
+            State::Streaming { digest, .. } => finish(digest)?,
+            State::Idle => finish(self.tfm.start()?)?,
+        };
+        let len = if len < output.len {
+            msg.add_flags(MSG_TRUNC);
+            len
+        } else {
+            output.len
+        };
+        msg.copy_to(&output.bytes[..len])?;
+        Ok(len)
+    }
+}
+
+fn finish(digest: Digest) -> Result<Output> {
+    let len = digest.shash().digest_size();
+    if len > limits::MAX_DIGEST_BYTES {
+        return Err(EINVAL);
+    }
+    let mut output = Output {
+        bytes: [0; limits::MAX_DIGEST_BYTES],
+        len,
+    };
+    digest.finish(&mut output.bytes)?;
+    Ok(output)
+}

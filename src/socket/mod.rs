@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The state of an `AF_KCRYPTO` socket and the rules for moving between states.
+//!
+//! ```text
+//!   socket() ──> Unbound ──bind()──> Bound ──accept()──> Operation ──accept()──> Operation
+//!                                     │ setsockopt(ALG_SET_KEY)          (copies the state)
+//! ```
+//!
+//! A bound socket holds the transform (algorithm and key); an operation socket holds a
+//! reference to the transform it was accepted with plus its own request state, so closing or
+//! re-keying the bound socket never affects operations already accepted.
+//!
+//! Locking: each socket's state sits behind its own mutex, held for the whole of every call
+//! (including crypto work and user copies), so concurrent calls on one socket are serialised.
+//! A call holds at most one socket's mutex, except `accept`, which holds the parent's while it
+//! builds the child, whose mutex nobody else can see yet.
+
+pub(crate) mod adapter;
+pub(crate) mod addr;
+
+use kernel::{bindings, prelude::*, sync::Mutex};
+
+use crate::{
+    buffer::SecretBuf,
+    errno::Errno,
+    limits,
+    msg::Msg,
+    ops::hash::{HashOp, HashTransform},
+};
+
+/// `ALG_SET_KEY`: set the key of a bound socket.
+const ALG_SET_KEY: i32 = 1;
+
+/// `EPOLLIN | EPOLLRDNORM | EPOLLOUT | EPOLLWRNORM`: an operation socket never blocks.
+const POLL_READY: u32 = 0x1 | 0x40 | 0x4 | 0x100;
+
+enum State {
+    Unbound,
+    Bound(Transform),
+    Operation(Operation),
+}
+
+enum Transform {
+    Hash(HashTransform),
+}
+
+enum Operation {
+    Hash(HashOp),
+}
+
+/// The private state of one socket.
+#[pin_data]
+pub(crate) struct Socket {
+    #[pin]
+    state: Mutex<State>,
+}
+
+impl Socket {
+    fn new(state: State) -> impl PinInit<Self> {
+        pin_init!(Self {
+            state <- kernel::new_mutex!(state, "kcrypto_socket"),
+        })
+    }
+
+    /// A new, unbound socket.
+    pub(crate) fn unbound() -> impl PinInit<Self> {
+        Self::new(State::Unbound)
+    }
+
+    /// Binds to the algorithm named by `addr` (a `struct sockaddr_alg`).
+    pub(crate) fn bind(&self, addr: &[u8], family: u16) -> Result {
+        let addr = addr::parse(addr, family)?;
+        let mut state = self.state.lock();
+        if !matches!(*state, State::Unbound) {
+            return Err(EINVAL);
+        }
+        let transform = match addr.kind {
+            addr::Kind::Hash => {
+                Transform::Hash(HashTransform::new(addr.name, addr.feat, addr.mask)?)
+            }
+        };
+        *state = State::Bound(transform);
+        Ok(())
+    }
+
+    /// Creates the state of a socket accepted from this one.
+    pub(crate) fn accept(&self) -> Result<impl PinInit<Self>> {
+        let state = self.state.lock();
+        let child = match &*state {
+            State::Unbound => return Err(EINVAL),
+            State::Bound(Transform::Hash(hash)) => Operation::Hash(hash.accept()?),
+            State::Operation(Operation::Hash(op)) => Operation::Hash(op.try_clone()?),
+        };
+        Ok(Self::new(State::Operation(child)))
+    }
+
+    /// Handles `setsockopt` at level `SOL_ALG`; `read` copies the option value in.
+    pub(crate) fn set_option(
+        &self,
+        level: i32,
+        name: i32,
+        len: usize,
+        read: impl FnOnce(&mut [u8]) -> Result,
+    ) -> Result {
+        if level != bindings::SOL_ALG as i32 {
+            return Err(Errno::NotSupported.into());
+        }
+        let mut state = self.state.lock();
+        let State::Bound(transform) = &mut *state else {
+            return Err(EINVAL);
+        };
+        match name {
+            ALG_SET_KEY => {
+                if len > limits::MAX_KEY_BYTES {
+                    return Err(Errno::MessageSize.into());
+                }
+                let mut key = SecretBuf::zeroed(len)?;
+                read(&mut key)?;
+                match transform {
+                    Transform::Hash(hash) => hash.set_key(&key),
+                }
+            }
+            _ => Err(Errno::NotSupported.into()),
+        }
+    }
+
+    /// Handles `sendmsg`: only operation sockets take data.
+    pub(crate) fn send(&self, msg: &mut Msg<'_>) -> Result<usize> {
+        match &mut *self.state.lock() {
+            State::Operation(Operation::Hash(op)) => op.send(msg),
+            State::Unbound | State::Bound(_) => Err(Errno::NotSupported.into()),
+        }
+    }
+
+    /// Handles `recvmsg` for a buffer of `len` bytes.
+    pub(crate) fn receive(&self, msg: &mut Msg<'_>, len: usize) -> Result<usize> {
+        match &mut *self.state.lock() {
+            State::Operation(Operation::Hash(op)) => op.receive(msg, len),
+            State::Unbound | State::Bound(_) => Err(Errno::NotSupported.into()),
+        }
+    }
+
+    /// The `poll` mask.
+    pub(crate) fn poll(&self) -> u32 {
+        match &*self.state.lock() {
+            State::Operation(_) => POLL_READY,
+            State::Unbound | State::Bound(_) => 0,
+        }
+    }
+}

@@ -1,0 +1,111 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Minimal AF_KCRYPTO/AF_ALG socket access for in-guest tests.
+
+Python's socket module cannot wrap a socket whose address it cannot read
+(kcrypto, like AF_ALG, has no getsockname), so every call goes through libc.
+Every call raises OSError with the kernel's errno, which is what tests check.
+"""
+import ctypes
+import os
+import socket
+import struct
+
+AF_ALG = 38
+SOL_ALG = 279
+ALG_SET_KEY = 1
+CRYPTO_ALG_KERN_DRIVER_ONLY = 0x1000
+FAMILY_PATH = "/sys/module/kcrypto/parameters/family"
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+class _iovec(ctypes.Structure):
+    _fields_ = [("base", ctypes.c_void_p), ("len", ctypes.c_size_t)]
+
+
+class _msghdr(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_void_p), ("namelen", ctypes.c_uint32),
+                ("iov", ctypes.POINTER(_iovec)), ("iovlen", ctypes.c_size_t),
+                ("control", ctypes.c_void_p), ("controllen", ctypes.c_size_t),
+                ("flags", ctypes.c_int)]
+
+
+def family():
+    with open(FAMILY_PATH) as f:
+        return int(f.read())
+
+
+def _check(ret):
+    if ret < 0:
+        err = ctypes.get_errno()
+        raise OSError(err, os.strerror(err))
+    return ret
+
+
+def sockaddr(kind, name, fam=None, feat=0, mask=0, name_field=64):
+    """struct sockaddr_alg; name is bytes placed as-is in a name_field-byte field."""
+    fam = family() if fam is None else fam
+    head = struct.pack("=H14sII", fam, kind, feat, mask)
+    return head + name.ljust(name_field, b"\0")[:max(name_field, len(name))]
+
+
+class Sock:
+    def __init__(self, fam=None, fd=None, type_=socket.SOCK_SEQPACKET, proto=0):
+        if fd is None:
+            fd = _check(_libc.socket(family() if fam is None else fam, type_, proto))
+        self.fd = fd
+
+    def close(self):
+        os.close(self.fd)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def bind_raw(self, addr):
+        buf = ctypes.create_string_buffer(addr, len(addr))
+        _check(_libc.bind(self.fd, buf, len(addr)))
+
+    def bind(self, kind, name, **kw):
+        self.bind_raw(sockaddr(kind, name + b"\0", **kw))
+        return self
+
+    def setsockopt(self, level, name, value):
+        buf = ctypes.create_string_buffer(value, len(value)) if value else None
+        _check(_libc.setsockopt(self.fd, level, name, buf, len(value)))
+
+    def setkey(self, key):
+        self.setsockopt(SOL_ALG, ALG_SET_KEY, key)
+
+    def accept(self):
+        return Sock(fd=_check(_libc.accept(self.fd, None, None)))
+
+    def send(self, data, flags=0):
+        buf = ctypes.create_string_buffer(bytes(data), len(data))
+        return _check(_libc.send(self.fd, buf, ctypes.c_size_t(len(data)), flags))
+
+    def recv(self, size, flags=0):
+        """Returns (data, msg_flags)."""
+        buf = ctypes.create_string_buffer(size)
+        iov = _iovec(ctypes.cast(buf, ctypes.c_void_p), size)
+        msg = _msghdr(None, 0, ctypes.pointer(iov), 1, None, 0, 0)
+        n = _check(_libc.recvmsg(self.fd, ctypes.byref(msg), flags))
+        return buf.raw[:n], msg.flags
+
+
+def digest(kind, name, data, key=None, fam=None, chunks=None):
+    """One operation: bind, key, accept, send (in chunks with MSG_MORE), recv."""
+    with Sock(fam).bind(kind, name, fam=fam) as tfm:
+        if key is not None:
+            tfm.setkey(key)
+        with tfm.accept() as op:
+            parts = chunks or [len(data)]
+            pos = 0
+            for i, n in enumerate(parts):
+                more = socket.MSG_MORE if i < len(parts) - 1 else 0
+                op.send(data[pos:pos + n], more)
+                pos += n
+            out, _ = op.recv(64)
+            return out
