@@ -22,6 +22,7 @@ static struct kunit_case kcrypto_crypto_cases[] = {
 	KUNIT_CASE(kcrypto_test_hash_errors),
 	KUNIT_CASE(kcrypto_test_errno_mapping),
 	KUNIT_CASE(kcrypto_test_sockaddr_parse),
+	KUNIT_CASE(kcrypto_test_socket_options),
 	{}
 };
 

@@ -65,5 +65,6 @@ void kcrypto_test_hmac_sha256_kat(struct kunit *test);
 void kcrypto_test_hash_errors(struct kunit *test);
 void kcrypto_test_errno_mapping(struct kunit *test);
 void kcrypto_test_sockaddr_parse(struct kunit *test);
+void kcrypto_test_socket_options(struct kunit *test);
 
 #endif /* KCRYPTO_H */

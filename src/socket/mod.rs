@@ -149,3 +149,74 @@ impl Socket {
         }
     }
 }
+
+#[cfg(CONFIG_KUNIT)]
+mod tests {
+    use super::*;
+    use crate::family;
+    use core::cell::Cell;
+    use kernel::error::Error;
+
+    const SOL_ALG: i32 = bindings::SOL_ALG as i32;
+
+    fn hash_addr(name: &[u8]) -> [u8; 88] {
+        let mut addr = [0u8; 88];
+        addr[..2].copy_from_slice(&family::number().to_ne_bytes());
+        addr[2..6].copy_from_slice(b"hash");
+        addr[24..24 + name.len()].copy_from_slice(name);
+        addr
+    }
+
+    kunit_case!(kcrypto_test_socket_options, |t| {
+        let sock = kunit_try!(t, KBox::pin_init(Socket::unbound(), GFP_KERNEL));
+        let reads = Cell::new(0);
+        let read = |buf: &mut [u8]| {
+            reads.set(reads.get() + 1);
+            buf.fill(0x0b);
+            Ok(())
+        };
+
+        // Nothing is read from userspace for a call that is refused.
+        kunit_expect_eq!(
+            t,
+            sock.set_option(SOL_ALG, ALG_SET_KEY, 16, read),
+            Err(EINVAL)
+        );
+        kunit_try!(
+            t,
+            sock.bind(&hash_addr(b"hmac(sha256)\0"), family::number())
+        );
+        let too_big = Error::from(Errno::MessageSize);
+        let key_len = limits::MAX_KEY_BYTES + 1;
+        kunit_expect_eq!(
+            t,
+            sock.set_option(SOL_ALG, ALG_SET_KEY, key_len, read),
+            Err(too_big)
+        );
+        let unsupported = Error::from(Errno::NotSupported);
+        kunit_expect_eq!(
+            t,
+            sock.set_option(0, ALG_SET_KEY, 16, read),
+            Err(unsupported)
+        );
+        kunit_expect_eq!(t, sock.set_option(SOL_ALG, 99, 16, read), Err(unsupported));
+        kunit_expect_eq!(t, reads.get(), 0);
+
+        // A key that cannot be copied in leaves the socket without a key.
+        let fault = sock.set_option(SOL_ALG, ALG_SET_KEY, 20, |_| Err(EFAULT));
+        kunit_expect_eq!(t, fault, Err(EFAULT));
+        kunit_expect_eq!(t, sock.accept().err(), Some(Error::from(Errno::NoKey)));
+
+        kunit_try!(t, sock.set_option(SOL_ALG, ALG_SET_KEY, 20, read));
+        kunit_expect_eq!(t, reads.get(), 1);
+        let child = kunit_try!(t, sock.accept());
+        let child = kunit_try!(t, KBox::pin_init(child, GFP_KERNEL));
+        // Operation sockets take no options and cannot be bound.
+        let child_key = child.set_option(SOL_ALG, ALG_SET_KEY, 16, read);
+        kunit_expect_eq!(t, child_key, Err(EINVAL));
+        let rebind = child.bind(&hash_addr(b"sha256\0"), family::number());
+        kunit_expect_eq!(t, rebind, Err(EINVAL));
+        kunit_expect_eq!(t, child.poll(), POLL_READY);
+        kunit_expect_eq!(t, sock.poll(), 0);
+    });
+}

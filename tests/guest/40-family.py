@@ -81,6 +81,16 @@ def kat():
         check(f"RFC 4493 AES-CMAC example {i}", got == want)
 
 
+def more_algorithms():
+    data = rng.randbytes(5000)
+    for name, pyname in ((b"sha224", "sha224"), (b"sha384", "sha384"), (b"sha3-256", "sha3_256"),
+                         (b"sha3-512", "sha3_512"), (b"sha256-generic", "sha256")):
+        got = afk.digest(b"hash", name, data, chunks=chunking(len(data)))
+        check(f"{name.decode()} matches hashlib", got == hashlib.new(pyname, data).digest())
+    got = afk.digest(b"hash", b"crc32c", data)
+    check("crc32c matches AF_ALG", got == afk.digest(b"hash", b"crc32c", data, fam=afk.AF_ALG))
+
+
 def chunking(n):
     parts = []
     while n > 0:
@@ -315,6 +325,7 @@ def main():
     print(f"# seed {SEED} (set KCRYPTO_SEED to repeat)")
     modprobe("algif_hash")
     kat()
+    more_algorithms()
     differential()
     semantics()
     bad_inputs()
