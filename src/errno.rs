@@ -12,12 +12,8 @@ use kernel::{bindings, error::Error};
 pub(crate) enum Errno {
     /// A name (algorithm, type) is longer than the crypto API accepts.
     NameTooLong = bindings::ENAMETOOLONG,
-    /// An authentication tag did not verify.
-    BadMessage = bindings::EBADMSG,
     /// A message exceeds a size limit.
     MessageSize = bindings::EMSGSIZE,
-    /// Not enough buffer space or quota for the request.
-    NoBuffers = bindings::ENOBUFS,
     /// The operation is not supported by this socket or algorithm.
     NotSupported = bindings::EOPNOTSUPP,
     /// A keyed algorithm was used before a key was set.
@@ -29,11 +25,9 @@ pub(crate) enum Errno {
 impl Errno {
     /// Every variant, for tests.
     #[cfg(CONFIG_KUNIT)]
-    const ALL: [Errno; 7] = [
+    const ALL: [Errno; 5] = [
         Errno::NameTooLong,
-        Errno::BadMessage,
         Errno::MessageSize,
-        Errno::NoBuffers,
         Errno::NotSupported,
         Errno::NoKey,
         Errno::AddressFamily,

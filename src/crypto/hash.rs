@@ -37,14 +37,9 @@ unsafe impl Send for Shash {}
 unsafe impl Sync for Shash {}
 
 impl Shash {
-    /// Allocates the best implementation of `name` (a generic or a driver name).
-    pub(crate) fn new(name: &CStr) -> Result<Self> {
-        Self::with_flags(name, 0, 0)
-    }
-
-    /// Allocates the best implementation of `name` whose `CRYPTO_ALG_*` flags selected by
-    /// `mask` equal those in `type_`.
-    pub(crate) fn with_flags(name: &CStr, type_: u32, mask: u32) -> Result<Self> {
+    /// Allocates the best implementation of `name` (a generic or a driver name) whose
+    /// `CRYPTO_ALG_*` flags selected by `mask` equal those in `type_`.
+    pub(crate) fn new(name: &CStr, type_: u32, mask: u32) -> Result<Self> {
         if name.len() >= MAX_ALG_NAME {
             return Err(Errno::NameTooLong.into());
         }
@@ -193,7 +188,7 @@ mod tests {
         unhex("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 
     kunit_case!(kcrypto_test_sha256_kat, |t| {
-        let tfm = kunit_try!(t, Shash::new(c_str!("sha256")));
+        let tfm = kunit_try!(t, Shash::new(c_str!("sha256"), 0, 0));
         kunit_expect_eq!(t, tfm.digest_size(), 32);
         kunit_expect!(t, !tfm.needs_key());
         for (data, want) in [
@@ -210,7 +205,10 @@ mod tests {
     kunit_case!(kcrypto_test_sha256_streaming, |t| {
         let tfm = kunit_try!(
             t,
-            Arc::new(kunit_try!(t, Shash::new(c_str!("sha256"))), GFP_KERNEL)
+            Arc::new(
+                kunit_try!(t, Shash::new(c_str!("sha256"), 0, 0)),
+                GFP_KERNEL
+            )
         );
 
         // One million 'a' in parts of 1000 bytes.
@@ -268,7 +266,7 @@ mod tests {
             ),
         ];
         for (key, data, want) in cases {
-            let mut tfm = kunit_try!(t, Shash::new(c_str!("hmac(sha256)")));
+            let mut tfm = kunit_try!(t, Shash::new(c_str!("hmac(sha256)"), 0, 0));
             kunit_expect!(t, tfm.needs_key());
             kunit_try!(t, tfm.set_key(key));
             kunit_expect!(t, !tfm.needs_key());
@@ -291,19 +289,23 @@ mod tests {
         let no_key: Error = Errno::NoKey.into();
         let too_long: Error = Errno::NameTooLong.into();
 
-        kunit_expect_eq!(t, Shash::new(c_str!("no-such-hash")).err(), Some(ENOENT));
+        kunit_expect_eq!(
+            t,
+            Shash::new(c_str!("no-such-hash"), 0, 0).err(),
+            Some(ENOENT)
+        );
         // 128 characters: one more than fits with the terminator, refused before the API sees it.
         let long = c_str!(
             "sha256aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
         );
         kunit_expect_eq!(t, long.len(), MAX_ALG_NAME);
-        kunit_expect_eq!(t, Shash::new(long).err(), Some(too_long));
+        kunit_expect_eq!(t, Shash::new(long, 0, 0).err(), Some(too_long));
 
         // A keyed hash refuses to work before it has a key.
         let tfm = kunit_try!(
             t,
             Arc::new(
-                kunit_try!(t, Shash::new(c_str!("hmac(sha256)"))),
+                kunit_try!(t, Shash::new(c_str!("hmac(sha256)"), 0, 0)),
                 GFP_KERNEL
             )
         );
@@ -314,7 +316,10 @@ mod tests {
         // An output buffer shorter than the digest is refused, not overrun.
         let tfm = kunit_try!(
             t,
-            Arc::new(kunit_try!(t, Shash::new(c_str!("sha256"))), GFP_KERNEL)
+            Arc::new(
+                kunit_try!(t, Shash::new(c_str!("sha256"), 0, 0)),
+                GFP_KERNEL
+            )
         );
         let mut short = [0u8; 31];
         kunit_expect_eq!(t, tfm.digest(ABC, &mut short), Err(EINVAL));

@@ -7,6 +7,7 @@
 //! sent returns the digest of the empty message; `accept` on an operation socket copies a
 //! computation in progress.
 
+use core::sync::atomic::{AtomicUsize, Ordering};
 use kernel::{prelude::*, str::CStr, sync::Arc};
 
 use crate::{
@@ -24,13 +25,31 @@ pub(crate) struct HashTransform {
     feat: u32,
     mask: u32,
     tfm: Arc<Shash>,
+    /// Operation sockets accepted from this one and still open.
+    children: Arc<AtomicUsize>,
+}
+
+/// Counts an open operation socket in its bound socket's `children`.
+struct Child(Arc<AtomicUsize>);
+
+impl Child {
+    fn new(children: &Arc<AtomicUsize>) -> Self {
+        children.fetch_add(1, Ordering::Relaxed);
+        Self(children.clone())
+    }
+}
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Release);
+    }
 }
 
 impl HashTransform {
     /// Allocates the algorithm `name` (generic or driver name) with the bind address's
     /// `salg_feat`/`salg_mask` flags.
     pub(crate) fn new(name: &CStr, feat: u32, mask: u32) -> Result<Self> {
-        let tfm = Arc::new(Shash::with_flags(name, feat, mask)?, GFP_KERNEL_ACCOUNT)?;
+        let tfm = Arc::new(Shash::new(name, feat, mask)?, GFP_KERNEL_ACCOUNT)?;
         let mut copy = KVec::with_capacity(name.len() + 1, GFP_KERNEL)?;
         copy.extend_from_slice(name.as_bytes_with_nul(), GFP_KERNEL)?;
         Ok(Self {
@@ -38,16 +57,21 @@ impl HashTransform {
             feat,
             mask,
             tfm,
+            children: Arc::new(AtomicUsize::new(0), GFP_KERNEL_ACCOUNT)?,
         })
     }
 
     /// Sets the key for operations accepted from now on.
     ///
-    /// Operations already accepted keep the transform and key they started with: the new key
-    /// goes into a new transform. If the key is refused, no key is left usable (as in AF_ALG).
+    /// As in AF_ALG, the key cannot change while operation sockets are open (`EBUSY`), and a
+    /// refused key leaves no key usable. The new key goes into a new transform all the same,
+    /// so no operation can ever see a key change under it.
     pub(crate) fn set_key(&mut self, key: &[u8]) -> Result {
+        if self.children.load(Ordering::Acquire) != 0 {
+            return Err(EBUSY);
+        }
         let name = CStr::from_bytes_with_nul(&self.name).map_err(|_| EINVAL)?;
-        let mut tfm = Shash::with_flags(name, self.feat, self.mask)?;
+        let mut tfm = Shash::new(name, self.feat, self.mask)?;
         let result = tfm.set_key(key);
         self.tfm = Arc::new(tfm, GFP_KERNEL_ACCOUNT)?;
         result
@@ -61,6 +85,7 @@ impl HashTransform {
         Ok(HashOp {
             tfm: self.tfm.clone(),
             state: State::Idle,
+            child: Child::new(&self.children),
         })
     }
 }
@@ -69,6 +94,20 @@ impl HashTransform {
 struct Output {
     bytes: [u8; limits::MAX_DIGEST_BYTES],
     len: usize,
+}
+
+impl Output {
+    /// Room for a digest of `tfm`.
+    fn new(tfm: &Shash) -> Result<Self> {
+        let len = tfm.digest_size();
+        if len > limits::MAX_DIGEST_BYTES {
+            return Err(EINVAL);
+        }
+        Ok(Self {
+            bytes: [0; limits::MAX_DIGEST_BYTES],
+            len,
+        })
+    }
 }
 
 impl Drop for Output {
@@ -94,6 +133,8 @@ enum State {
 pub(crate) struct HashOp {
     tfm: Arc<Shash>,
     state: State,
+    /// Keeps the bound socket from re-keying while this operation is open.
+    child: Child,
 }
 
 impl HashOp {
@@ -109,6 +150,7 @@ impl HashOp {
         Ok(Self {
             tfm: self.tfm.clone(),
             state,
+            child: Child::new(&self.child.0),
         })
     }
 
@@ -124,12 +166,25 @@ impl HashOp {
             return Err(Errno::MessageSize.into());
         }
 
-        let (mut digest, _) = match core::mem::replace(&mut self.state, State::Idle) {
-            State::Streaming { digest, bytes } => (digest, bytes),
-            State::Idle | State::Done(_) => (self.tfm.start()?, 0),
-        };
+        let more = msg.flags() & MSG_MORE != 0;
+        let streaming = matches!(self.state, State::Streaming { .. });
         // On error the state stays Idle: a half-fed computation is dropped, not resumed.
+        let state = core::mem::replace(&mut self.state, State::Idle);
         let mut chunk = SecretBuf::zeroed(len.min(limits::COPY_CHUNK))?;
+
+        // A whole message in one part: one copy and one digest call.
+        if !more && !streaming && len <= limits::COPY_CHUNK {
+            msg.copy_from(&mut chunk)?;
+            let mut output = Output::new(&self.tfm)?;
+            self.tfm.digest(&chunk, &mut output.bytes)?;
+            self.state = State::Done(output);
+            return Ok(len);
+        }
+
+        let mut digest = match state {
+            State::Streaming { digest, .. } => digest,
+            State::Idle | State::Done(_) => self.tfm.start()?,
+        };
         let mut left = len;
         while left > 0 {
             let part = &mut chunk[..left.min(limits::COPY_CHUNK)];
@@ -138,7 +193,7 @@ impl HashOp {
             left -= part.len();
         }
 
-        self.state = if msg.flags() & MSG_MORE != 0 {
+        self.state = if more {
             State::Streaming {
                 digest,
                 bytes: total,
@@ -168,14 +223,7 @@ impl HashOp {
 }
 
 fn finish(digest: Digest) -> Result<Output> {
-    let len = digest.shash().digest_size();
-    if len > limits::MAX_DIGEST_BYTES {
-        return Err(EINVAL);
-    }
-    let mut output = Output {
-        bytes: [0; limits::MAX_DIGEST_BYTES],
-        len,
-    };
+    let mut output = Output::new(digest.shash())?;
     digest.finish(&mut output.bytes)?;
     Ok(output)
 }
