@@ -8,6 +8,7 @@ MSG_MORE chunkings, every bad input with its errno (compared with AF_ALG's
 where kcrypto keeps its semantics), and the module's life cycle.
 Prints one "ok - ..." / "not ok - ..." line per check.
 """
+import ctypes
 import errno
 import hashlib
 import hmac
@@ -21,6 +22,7 @@ import threading
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 import afk  # noqa: E402
 
+libc = ctypes.CDLL(None, use_errno=True)
 SEED = int(os.environ.get("KCRYPTO_SEED", "0")) or random.randrange(1, 1 << 30)
 rng = random.Random(SEED)
 failures = 0
@@ -275,6 +277,19 @@ def zero_copy_paths():
             os.splice(r, op.fd, n)
         out, _ = op.recv(64)
         check("splice onto the socket hashes the data", out == hashlib.sha256(data[:n]).digest())
+        os.close(r)
+        os.close(w)
+        # vmsplice user pages into a pipe, splice them onto the socket, then change
+        # them: the digest must be of the data as it was when sent (it was copied).
+        r, w = os.pipe()
+        page = ctypes.create_string_buffer(b"v" * 4096, 4096)
+        iov = (ctypes.c_void_p * 2)(ctypes.cast(page, ctypes.c_void_p).value, 4096)
+        n = libc.vmsplice(w, iov, 1, 0)
+        os.splice(r, op.fd, n)
+        ctypes.memset(page, ord("x"), 4096)
+        out, _ = op.recv(64)
+        check("vmsplice + splice onto the socket copies the data",
+              n == 4096 and out == hashlib.sha256(b"v" * 4096).digest(), f"(vmsplice {n})")
         os.close(r)
         os.close(w)
     with open(path, "rb") as f:

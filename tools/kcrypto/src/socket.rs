@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! A thin, unchecked wrapper over the socket system calls.
+//!
+//! [`Socket`] passes its arguments to the kernel unchanged and returns the
+//! kernel's answer as an [`io::Error`]: it is for tests of the ABI and for
+//! operations the high-level API does not cover. [`Hash`](crate::Hash) is
+//! built on it.
+
+use std::io::{self, IoSlice};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::ptr;
+
+use crate::family::Family;
+use crate::sockaddr::SockaddrAlg;
+
+/// The socket option level of AF_ALG and kcrypto (`SOL_ALG`).
+pub const SOL_ALG: i32 = 279;
+/// Sets the key of a transform socket (`ALG_SET_KEY`).
+pub const ALG_SET_KEY: i32 = 1;
+/// More data follows in a later send (`MSG_MORE`).
+pub const MSG_MORE: i32 = libc::MSG_MORE;
+/// Set in the returned flags of [`Socket::recv_msg`] when the digest was
+/// longer than the buffer (`MSG_TRUNC`).
+pub const MSG_TRUNC: i32 = libc::MSG_TRUNC;
+
+/// A socket of any family, closed on drop.
+///
+/// Transform sockets come from [`Socket::new`] and [`Socket::bind`];
+/// operation sockets from [`Socket::accept`] on a transform socket, and
+/// state clones from `accept` on an operation socket.
+///
+/// # Examples
+///
+/// ```no_run
+/// use kcrypto::{Family, SockaddrAlg, Socket, socket::MSG_MORE};
+///
+/// let family = Family::discover()?;
+/// let tfm = Socket::new(family)?;
+/// tfm.bind(&SockaddrAlg::new(family, "hash", "sha256")?)?;
+/// let op = tfm.accept()?;
+/// op.send(b"a", MSG_MORE)?;
+/// op.send(b"bc", 0)?;
+/// let mut digest = [0; 16];
+/// let (len, flags) = op.recv_msg(&mut digest, 0)?;
+/// assert_eq!(len, 16);
+/// assert!(flags & kcrypto::socket::MSG_TRUNC != 0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct Socket {
+    fd: OwnedFd,
+}
+
+/// Turns a `-1` return into the current `errno`.
+fn check(ret: libc::c_int) -> io::Result<libc::c_int> {
+    if ret < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(ret)
+    }
+}
+
+/// Like [`check`] for calls returning `ssize_t`.
+fn check_len(ret: libc::ssize_t) -> io::Result<usize> {
+    usize::try_from(ret).map_err(|_| io::Error::last_os_error())
+}
+
+/// A length the kernel takes as `socklen_t`, or `EINVAL`.
+fn socklen(len: usize) -> io::Result<libc::socklen_t> {
+    libc::socklen_t::try_from(len).map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))
+}
+
+impl Socket {
+    /// Takes ownership of a descriptor `socket()` or `accept4()` just returned.
+    fn from_new_fd(fd: RawFd) -> Socket {
+        // SAFETY: callers pass a descriptor the kernel has just created, which
+        // nothing else owns or will close.
+        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+        Socket { fd }
+    }
+
+    /// A `SOCK_SEQPACKET` socket of `family` (close-on-exec).
+    pub fn new(family: Family) -> io::Result<Socket> {
+        Socket::new_raw(family.number(), libc::SOCK_SEQPACKET, 0)
+    }
+
+    /// `socket(domain, type_ | SOCK_CLOEXEC, protocol)` with any arguments.
+    pub fn new_raw(domain: i32, type_: i32, protocol: i32) -> io::Result<Socket> {
+        // SAFETY: socket() takes no pointers; any argument values are safe.
+        let fd = check(unsafe { libc::socket(domain, type_ | libc::SOCK_CLOEXEC, protocol) })?;
+        Ok(Socket::from_new_fd(fd))
+    }
+
+    /// Binds a transform socket to an algorithm.
+    pub fn bind(&self, addr: &SockaddrAlg) -> io::Result<()> {
+        self.bind_raw(addr.as_bytes())
+    }
+
+    /// `bind()` with any address bytes and length (see
+    /// [`sockaddr::encode_raw`](crate::sockaddr::encode_raw)).
+    pub fn bind_raw(&self, addr: &[u8]) -> io::Result<()> {
+        let len = socklen(addr.len())?;
+        // SAFETY: the kernel reads at most `len` bytes from `addr`, which is
+        // valid for that many bytes; it copies them before looking at them, so
+        // their alignment does not matter.
+        check(unsafe {
+            libc::bind(
+                self.fd.as_raw_fd(),
+                addr.as_ptr().cast::<libc::sockaddr>(),
+                len,
+            )
+        })?;
+        Ok(())
+    }
+
+    /// `setsockopt(level, name, value)`.
+    pub fn set_option(&self, level: i32, name: i32, value: &[u8]) -> io::Result<()> {
+        let len = socklen(value.len())?;
+        // SAFETY: the kernel reads at most `len` bytes from `value`, valid
+        // for that many bytes.
+        check(unsafe {
+            libc::setsockopt(
+                self.fd.as_raw_fd(),
+                level,
+                name,
+                value.as_ptr().cast::<libc::c_void>(),
+                len,
+            )
+        })?;
+        Ok(())
+    }
+
+    /// Sets the key of a transform socket (`SOL_ALG`, `ALG_SET_KEY`).
+    pub fn set_key(&self, key: &[u8]) -> io::Result<()> {
+        self.set_option(SOL_ALG, ALG_SET_KEY, key)
+    }
+
+    /// `accept()`: an operation socket from a transform socket, or a clone of
+    /// an operation socket's state from an operation socket.
+    pub fn accept(&self) -> io::Result<Socket> {
+        // SAFETY: null address pointers ask for no peer address.
+        let fd = check(unsafe {
+            libc::accept4(
+                self.fd.as_raw_fd(),
+                ptr::null_mut(),
+                ptr::null_mut(),
+                libc::SOCK_CLOEXEC,
+            )
+        })?;
+        Ok(Socket::from_new_fd(fd))
+    }
+
+    /// `send(buf, flags)`; returns how many bytes the kernel took.
+    pub fn send(&self, buf: &[u8], flags: i32) -> io::Result<usize> {
+        // SAFETY: the kernel reads at most `buf.len()` bytes from `buf`.
+        check_len(unsafe {
+            libc::send(
+                self.fd.as_raw_fd(),
+                buf.as_ptr().cast::<libc::c_void>(),
+                buf.len(),
+                flags,
+            )
+        })
+    }
+
+    /// `sendmsg()` of several buffers as one message, without control data.
+    pub fn send_vectored(&self, bufs: &[IoSlice<'_>], flags: i32) -> io::Result<usize> {
+        // SAFETY: all-zero is a valid msghdr (no name, no iovecs, no control).
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        // `IoSlice` is ABI-compatible with `struct iovec` on Unix; the kernel
+        // only reads through it.
+        msg.msg_iov = bufs.as_ptr().cast_mut().cast::<libc::iovec>();
+        msg.msg_iovlen = bufs.len();
+        // SAFETY: `msg` points to `bufs.len()` iovecs, each valid for reads of
+        // its length for the duration of the call.
+        check_len(unsafe { libc::sendmsg(self.fd.as_raw_fd(), &msg, flags) })
+    }
+
+    /// `recv(buf, flags)`; returns the length received.
+    pub fn recv(&self, buf: &mut [u8], flags: i32) -> io::Result<usize> {
+        // SAFETY: the kernel writes at most `buf.len()` bytes into `buf`.
+        check_len(unsafe {
+            libc::recv(
+                self.fd.as_raw_fd(),
+                buf.as_mut_ptr().cast::<libc::c_void>(),
+                buf.len(),
+                flags,
+            )
+        })
+    }
+
+    /// `recvmsg()` into one buffer; returns the length received and the
+    /// message flags the kernel set (`MSG_TRUNC` when the digest was longer
+    /// than `buf`).
+    pub fn recv_msg(&self, buf: &mut [u8], flags: i32) -> io::Result<(usize, i32)> {
+        let mut iov = libc::iovec {
+            iov_base: buf.as_mut_ptr().cast::<libc::c_void>(),
+            iov_len: buf.len(),
+        };
+        // SAFETY: all-zero is a valid msghdr (no name, no iovecs, no control).
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        msg.msg_iov = &mut iov;
+        msg.msg_iovlen = 1;
+        // SAFETY: `msg` points to one iovec describing `buf`, writable for
+        // its length, and to no name or control buffer.
+        let len = check_len(unsafe { libc::recvmsg(self.fd.as_raw_fd(), &mut msg, flags) })?;
+        Ok((len, msg.msg_flags))
+    }
+}
+
+impl AsFd for Socket {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.fd.as_fd()
+    }
+}
+
+impl AsRawFd for Socket {
+    fn as_raw_fd(&self) -> RawFd {
+        self.fd.as_raw_fd()
+    }
+}
+
+impl From<OwnedFd> for Socket {
+    fn from(fd: OwnedFd) -> Socket {
+        Socket { fd }
+    }
+}
+
+impl From<Socket> for OwnedFd {
+    fn from(socket: Socket) -> OwnedFd {
+        socket.fd
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constants_match_the_uapi() {
+        assert_eq!(SOL_ALG, libc::SOL_ALG);
+        assert_eq!(ALG_SET_KEY, libc::ALG_SET_KEY);
+        assert_eq!(MSG_MORE, 0x8000);
+        assert_eq!(MSG_TRUNC, 0x20);
+    }
+
+    #[test]
+    fn calls_on_a_unix_socket_return_os_errors() {
+        // A family every host has: the wrappers must hand back the kernel's errno.
+        let sock = Socket::new_raw(libc::AF_UNIX, libc::SOCK_SEQPACKET, 0).expect("AF_UNIX");
+        let err = sock.set_key(b"key").expect_err("AF_UNIX has no SOL_ALG");
+        assert!(err.raw_os_error().is_some(), "{err:?}");
+        let err = sock.accept().expect_err("not listening");
+        assert_eq!(err.raw_os_error(), Some(libc::EINVAL));
+        let mut buf = [0; 4];
+        let err = sock
+            .recv(&mut buf, libc::MSG_DONTWAIT)
+            .expect_err("not connected");
+        assert!(err.raw_os_error().is_some(), "{err:?}");
+    }
+
+    #[test]
+    fn vectored_send_and_recv_msg_move_bytes() {
+        let mut fds = [0; 2];
+        // SAFETY: `fds` has room for the two descriptors socketpair() writes.
+        let ret = unsafe {
+            libc::socketpair(
+                libc::AF_UNIX,
+                libc::SOCK_SEQPACKET | libc::SOCK_CLOEXEC,
+                0,
+                fds.as_mut_ptr(),
+            )
+        };
+        assert_eq!(ret, 0, "{}", io::Error::last_os_error());
+        // SAFETY: socketpair() returned two new descriptors that nothing else owns.
+        let (a, b) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        let (a, b) = (Socket::from(a), Socket::from(b));
+
+        let sent = a
+            .send_vectored(&[IoSlice::new(b"hello, "), IoSlice::new(b"world")], 0)
+            .expect("sendmsg");
+        assert_eq!(sent, 12);
+        let mut buf = [0; 5];
+        let (len, flags) = b.recv_msg(&mut buf, 0).expect("recvmsg");
+        // SEQPACKET cuts the record to the buffer and says so.
+        assert_eq!((len, &buf[..]), (5, &b"hello"[..]));
+        assert_ne!(flags & MSG_TRUNC, 0);
+
+        assert_eq!(a.send(b"x", 0).expect("send"), 1);
+        let mut buf = [0; 8];
+        assert_eq!(b.recv(&mut buf, 0).expect("recv"), 1);
+        assert_eq!(buf[0], b'x');
+    }
+
+    #[test]
+    fn bind_raw_rejects_oversized_lengths_before_the_kernel() {
+        let sock = Socket::new_raw(libc::AF_UNIX, libc::SOCK_SEQPACKET, 0).expect("AF_UNIX");
+        // Longer than sockaddr_storage: the kernel answers EINVAL.
+        let err = sock.bind_raw(&[0; 200]).expect_err("too long");
+        assert_eq!(err.raw_os_error(), Some(libc::EINVAL));
+    }
+}
