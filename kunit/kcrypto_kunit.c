@@ -23,6 +23,7 @@ static struct kunit_case kcrypto_crypto_cases[] = {
 	KUNIT_CASE(kcrypto_test_errno_mapping),
 	KUNIT_CASE(kcrypto_test_sockaddr_parse),
 	KUNIT_CASE(kcrypto_test_socket_options),
+	KUNIT_CASE(kcrypto_test_cmsg_parse),
 	{}
 };
 

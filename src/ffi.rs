@@ -68,6 +68,7 @@ extern "C" {
     pub(crate) fn kcrypto_msg_data_left(msg: *mut MsgHdr) -> usize;
     pub(crate) fn kcrypto_msg_copy_from(msg: *mut MsgHdr, buf: *mut c_void, len: usize) -> c_int;
     pub(crate) fn kcrypto_msg_copy_to(msg: *mut MsgHdr, buf: *const c_void, len: usize) -> c_int;
+    pub(crate) fn kcrypto_msg_control(msg: *mut MsgHdr, len: *mut usize) -> *const c_void;
     pub(crate) fn kcrypto_copy_from_sockptr(
         dst: *mut c_void,
         src: *const sockptr_t,

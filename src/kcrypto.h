@@ -35,6 +35,7 @@ void kcrypto_memzero_explicit(void *buf, size_t len);
 size_t kcrypto_msg_data_left(struct msghdr *msg);
 int kcrypto_msg_copy_from(struct msghdr *msg, void *buf, size_t len);
 int kcrypto_msg_copy_to(struct msghdr *msg, const void *buf, size_t len);
+const void *kcrypto_msg_control(struct msghdr *msg, size_t *len);
 int kcrypto_copy_from_sockptr(void *dst, const sockptr_t *src, size_t len);
 int kcrypto_family_register(void);
 void kcrypto_family_unregister(void);
@@ -66,5 +67,6 @@ void kcrypto_test_hash_errors(struct kunit *test);
 void kcrypto_test_errno_mapping(struct kunit *test);
 void kcrypto_test_sockaddr_parse(struct kunit *test);
 void kcrypto_test_socket_options(struct kunit *test);
+void kcrypto_test_cmsg_parse(struct kunit *test);
 
 #endif /* KCRYPTO_H */

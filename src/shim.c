@@ -127,6 +127,20 @@ int kcrypto_msg_copy_to(struct msghdr *msg, const void *buf, size_t len)
 	return copy_to_iter(buf, len, &msg->msg_iter) == len ? 0 : -EFAULT;
 }
 
+/*
+ * The control messages of a sendmsg(): a kernel copy (msg_control_is_user is
+ * false there), or NULL with *len = 0 if there are none or they are not.
+ */
+const void *kcrypto_msg_control(struct msghdr *msg, size_t *len)
+{
+	if (msg->msg_control_is_user || !msg->msg_control) {
+		*len = 0;
+		return NULL;
+	}
+	*len = msg->msg_controllen;
+	return msg->msg_control;
+}
+
 int kcrypto_copy_from_sockptr(void *dst, const sockptr_t *src, size_t len)
 {
 	return copy_from_sockptr(dst, *src, len);

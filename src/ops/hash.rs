@@ -155,7 +155,15 @@ impl HashOp {
     }
 
     /// Feeds the message's data; returns the number of bytes taken.
+    ///
+    /// A hash takes no control messages: an IV or an operation sent to one is a mistake that
+    /// AF_ALG would silently ignore, so it is refused (`EINVAL`).
     pub(crate) fn send(&mut self, msg: &mut Msg<'_>) -> Result<usize> {
+        if let Some(first) = msg.control()?.next_alg() {
+            // Well-formed or not, a control message has no meaning here.
+            first?;
+            return Err(EINVAL);
+        }
         let len = msg.data_left();
         let sent = match &self.state {
             State::Streaming { bytes, .. } => *bytes,

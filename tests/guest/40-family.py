@@ -15,6 +15,7 @@ import hmac
 import os
 import random
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -223,6 +224,16 @@ def bad_inputs():
         with s.accept() as op:
             expect_errno("key on an operation socket: EINVAL", errno.EINVAL,
                          lambda: op.setkey(b"k"))
+    with afk.Sock().bind(b"hash", b"sha256") as s, s.accept() as op:
+        iv = struct.pack("=I", 16) + bytes(16)
+        expect_errno("ALG_SET_IV on a hash socket: EINVAL", errno.EINVAL,
+                     lambda: op.sendmsg(b"abc", [(afk.SOL_ALG, 2, iv)]))
+        expect_errno("malformed control message on a hash socket: EINVAL", errno.EINVAL,
+                     lambda: op.sendmsg(b"abc", [(afk.SOL_ALG, 3, b"\x01")]))
+        op.sendmsg(b"abc")
+        out, _ = op.recv(64)
+        check("sendmsg without control messages still works after refusals",
+              out == hashlib.sha256(b"abc").digest())
     with afk.Sock() as s:
         expect_errno("accept on an unbound socket: EINVAL", errno.EINVAL, s.accept)
         expect_errno("send on an unbound socket: EOPNOTSUPP", errno.EOPNOTSUPP,

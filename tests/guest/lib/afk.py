@@ -86,6 +86,19 @@ class Sock:
         buf = ctypes.create_string_buffer(bytes(data), len(data))
         return _check(_libc.send(self.fd, buf, ctypes.c_size_t(len(data)), flags))
 
+    def sendmsg(self, data, control=(), flags=0):
+        """sendmsg with control messages given as (level, type, payload) tuples."""
+        cbuf = b""
+        for level, kind, payload in control:
+            msg = struct.pack("=Qii", 16 + len(payload), level, kind) + payload
+            cbuf += msg.ljust((len(msg) + 7) // 8 * 8, b"\0")
+        buf = ctypes.create_string_buffer(bytes(data), max(len(data), 1))
+        iov = _iovec(ctypes.cast(buf, ctypes.c_void_p), len(data))
+        ctl = ctypes.create_string_buffer(cbuf, len(cbuf)) if cbuf else None
+        msg = _msghdr(None, 0, ctypes.pointer(iov), 1,
+                      ctypes.cast(ctl, ctypes.c_void_p) if ctl else None, len(cbuf), 0)
+        return _check(_libc.sendmsg(self.fd, ctypes.byref(msg), flags))
+
     def recv(self, size, flags=0):
         """Returns (data, msg_flags)."""
         buf = ctypes.create_string_buffer(size)
