@@ -31,6 +31,8 @@ opaque_types! {
     ShashDesc;
     /// `struct msghdr`, for the C helpers that move its data (see [`crate::msg`]).
     MsgHdr;
+    /// `struct sock`, for the C helpers that charge memory to it.
+    Sock;
 }
 
 extern "C" {
@@ -68,6 +70,8 @@ extern "C" {
     pub(crate) fn kcrypto_msg_data_left(msg: *mut MsgHdr) -> usize;
     pub(crate) fn kcrypto_msg_copy_from(msg: *mut MsgHdr, buf: *mut c_void, len: usize) -> c_int;
     pub(crate) fn kcrypto_msg_copy_to(msg: *mut MsgHdr, buf: *const c_void, len: usize) -> c_int;
+    pub(crate) fn kcrypto_sock_buf_alloc(sk: *mut Sock, len: usize) -> *mut c_void;
+    pub(crate) fn kcrypto_sock_buf_free(sk: *mut Sock, buf: *mut c_void, len: usize);
     pub(crate) fn kcrypto_msg_control(msg: *mut MsgHdr, len: *mut usize) -> *const c_void;
     pub(crate) fn kcrypto_copy_from_sockptr(
         dst: *mut c_void,

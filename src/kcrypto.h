@@ -19,6 +19,7 @@ struct kcrypto_state;
 struct kunit;
 struct msghdr;
 struct shash_desc;
+struct sock;
 struct sockaddr;
 
 /* src/shim.c */
@@ -35,6 +36,8 @@ void kcrypto_memzero_explicit(void *buf, size_t len);
 size_t kcrypto_msg_data_left(struct msghdr *msg);
 int kcrypto_msg_copy_from(struct msghdr *msg, void *buf, size_t len);
 int kcrypto_msg_copy_to(struct msghdr *msg, const void *buf, size_t len);
+void *kcrypto_sock_buf_alloc(struct sock *sk, size_t len);
+void kcrypto_sock_buf_free(struct sock *sk, void *buf, size_t len);
 const void *kcrypto_msg_control(struct msghdr *msg, size_t *len);
 int kcrypto_copy_from_sockptr(void *dst, const sockptr_t *src, size_t len);
 int kcrypto_family_register(void);
@@ -50,8 +53,8 @@ int kcrypto_state_accept(struct kcrypto_state *state,
 int kcrypto_state_setsockopt(struct kcrypto_state *state, int level,
 			     int optname, const sockptr_t *optval,
 			     unsigned int optlen);
-int kcrypto_state_sendmsg(struct kcrypto_state *state, struct msghdr *msg,
-			  size_t len);
+int kcrypto_state_sendmsg(struct kcrypto_state *state, struct sock *sk,
+			  struct msghdr *msg, size_t len);
 int kcrypto_state_recvmsg(struct kcrypto_state *state, struct msghdr *msg,
 			  size_t len, int flags);
 __poll_t kcrypto_state_poll(struct kcrypto_state *state);

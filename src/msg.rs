@@ -8,7 +8,7 @@
 use core::{marker::PhantomData, ptr::NonNull};
 use kernel::{bindings, error::to_result, prelude::*};
 
-use crate::ffi;
+use crate::{buffer::SockBuf, ffi};
 
 /// `MSG_MORE`: more data of this operation follows.
 pub(crate) const MSG_MORE: u32 = bindings::MSG_MORE;
@@ -20,26 +20,36 @@ pub(crate) const MSG_TRUNC: u32 = bindings::MSG_TRUNC;
 /// # Invariants
 ///
 /// `raw` points to the live `struct msghdr` of the call in progress, used by nobody else for
-/// `'a`.
+/// `'a`; `sk`, if not null, is the socket of the call.
 pub(crate) struct Msg<'a> {
     raw: NonNull<bindings::msghdr>,
+    sk: *mut ffi::Sock,
     _call: PhantomData<&'a mut bindings::msghdr>,
 }
 
-impl Msg<'_> {
+impl<'a> Msg<'a> {
     /// Wraps the message of a socket callback.
     ///
     /// # Safety
     ///
     /// `raw` must be the message of the callback in progress, not used elsewhere while the
-    /// returned value exists.
-    pub(crate) unsafe fn from_raw(raw: *mut bindings::msghdr) -> Result<Self> {
+    /// returned value exists; `sk` must be null or the socket of the call.
+    pub(crate) unsafe fn from_raw(raw: *mut bindings::msghdr, sk: *mut ffi::Sock) -> Result<Self> {
         let raw = NonNull::new(raw).ok_or(EINVAL)?;
-        // INVARIANT: The caller guarantees exclusive use of the live message.
+        // INVARIANT: The caller guarantees exclusive use of the live message and its socket.
         Ok(Self {
             raw,
+            sk,
             _call: PhantomData,
         })
+    }
+
+    /// A zeroed buffer of `len` bytes charged to the call's socket (`ENOBUFS` when the socket
+    /// is over `net.core.optmem_max`).
+    pub(crate) fn buffer(&self, len: usize) -> Result<SockBuf<'a>> {
+        let sk = NonNull::new(self.sk).ok_or(EINVAL)?;
+        // SAFETY: By the type invariant `sk` is the call's socket, live for `'a`.
+        unsafe { SockBuf::new(sk, len) }
     }
 
     /// The `MSG_*` flags of the message.

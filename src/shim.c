@@ -128,6 +128,26 @@ int kcrypto_msg_copy_to(struct msghdr *msg, const void *buf, size_t len)
 }
 
 /*
+ * Buffers for a socket's data, charged to its option memory (bounded by
+ * net.core.optmem_max) and to the caller's memory cgroup; zeroed, and wiped
+ * when freed. -ENOBUFS when the socket is over its bound.
+ */
+void *kcrypto_sock_buf_alloc(struct sock *sk, size_t len)
+{
+	void *buf;
+
+	if (len > INT_MAX)
+		return ERR_PTR(-EMSGSIZE);
+	buf = sock_kmalloc(sk, len, GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	return buf ?: ERR_PTR(-ENOBUFS);
+}
+
+void kcrypto_sock_buf_free(struct sock *sk, void *buf, size_t len)
+{
+	sock_kzfree_s(sk, buf, len);
+}
+
+/*
  * The control messages of a sendmsg(): a kernel copy (msg_control_is_user is
  * false there), or NULL with *len = 0 if there are none or they are not.
  */
@@ -246,7 +266,7 @@ static int kcrypto_setsockopt(struct socket *sock, int level, int optname,
 
 static int kcrypto_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 {
-	return kcrypto_state_sendmsg(kcrypto_state(sock), msg, len);
+	return kcrypto_state_sendmsg(kcrypto_state(sock), sock->sk, msg, len);
 }
 
 static int kcrypto_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,

@@ -11,7 +11,6 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 use kernel::{prelude::*, str::CStr, sync::Arc};
 
 use crate::{
-    buffer::SecretBuf,
     crypto::hash::{Digest, Shash},
     errno::Errno,
     limits,
@@ -178,7 +177,7 @@ impl HashOp {
         let streaming = matches!(self.state, State::Streaming { .. });
         // On error the state stays Idle: a half-fed computation is dropped, not resumed.
         let state = core::mem::replace(&mut self.state, State::Idle);
-        let mut chunk = SecretBuf::zeroed(len.min(limits::COPY_CHUNK))?;
+        let mut chunk = msg.buffer(len.min(limits::COPY_CHUNK))?;
 
         // A whole message in one part: one copy and one digest call.
         if !more && !streaming && len <= limits::COPY_CHUNK {

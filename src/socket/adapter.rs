@@ -142,16 +142,18 @@ unsafe extern "C" fn kcrypto_state_setsockopt(
 ///
 /// # Safety
 ///
-/// `state` must be a live socket state and `msg` the call's message.
+/// `state` must be a live socket state, `sk` its `struct sock` and `msg` the call's message.
 #[no_mangle]
 unsafe extern "C" fn kcrypto_state_sendmsg(
     state: *const c_void,
+    sk: *mut ffi::Sock,
     msg: *mut bindings::msghdr,
     _len: usize,
 ) -> c_int {
     from_result(|| {
-        // SAFETY: The caller guarantees `msg` is the call's message, used by nobody else.
-        let mut msg = unsafe { Msg::from_raw(msg) }?;
+        // SAFETY: The caller guarantees `msg` is the call's message, used by nobody else, on
+        // the socket `sk`.
+        let mut msg = unsafe { Msg::from_raw(msg, sk) }?;
         // SAFETY: The caller guarantees `state` is live.
         count(unsafe { socket(state) }.send(&mut msg)?)
     })
@@ -171,7 +173,7 @@ unsafe extern "C" fn kcrypto_state_recvmsg(
 ) -> c_int {
     from_result(|| {
         // SAFETY: The caller guarantees `msg` is the call's message, used by nobody else.
-        let mut msg = unsafe { Msg::from_raw(msg) }?;
+        let mut msg = unsafe { Msg::from_raw(msg, core::ptr::null_mut()) }?;
         // SAFETY: The caller guarantees `state` is live.
         count(unsafe { socket(state) }.receive(&mut msg, len)?)
     })

@@ -250,6 +250,22 @@ def bad_inputs():
     with afk.Sock().bind(b"hash", b"cmac(aes)") as s:
         expect_errno("AES key of 15 bytes: EINVAL", errno.EINVAL, lambda: s.setkey(b"k" * 15))
 
+    # Data is copied into buffers charged to the socket (net.core.optmem_max).
+    optmem = "/proc/sys/net/core/optmem_max"
+    old = open(optmem).read().strip()
+    with open(optmem, "w") as f:
+        f.write("1024")
+    try:
+        with afk.Sock().bind(b"hash", b"sha256") as s, s.accept() as op:
+            expect_errno("a copy beyond the socket's optmem_max: ENOBUFS", errno.ENOBUFS,
+                         lambda: op.send(b"a" * 4096))
+            op.send(b"a" * 512)
+            out, _ = op.recv(64)
+            check("within optmem_max the socket works", out == hashlib.sha256(b"a" * 512).digest())
+    finally:
+        with open(optmem, "w") as f:
+            f.write(old)
+
     # MSG_MORE cannot grow an operation past max_op_bytes.
     param = "/sys/module/kcrypto/parameters/max_op_bytes"
     old = open(param).read().strip()
