@@ -82,6 +82,20 @@ def kat():
     for i, (data, want) in enumerate(rfc4493, 1):
         got = afk.digest(b"hash", b"cmac(aes)", data, key=key).hex()
         check(f"RFC 4493 AES-CMAC example {i}", got == want)
+    testmgr = [  # crypto/testmgr.h: sha3_256_tv_template, crc32c_tv_template
+        (b"sha3-256", None, b"",
+         "a7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a"),
+        (b"sha3-256", None, b"a",
+         "80084bf2fba02475726feb2cab2d8215eab14bc6bdd8bfb2c8151257032ecd8b"),
+        (b"sha3-256", None, b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+         "41c0dba2a9d6240849100376a8235e2c82e1b9998a999e21db32dd97496d3376"),
+        (b"crc32c", None, b"abcdefg", "41f427e6"),
+        (b"crc32c", bytes.fromhex("87a9cbed"), b"", "78563412"),
+        (b"crc32c", bytes.fromhex("ffffffff"), bytes(range(1, 41)), "7f152c0e"),
+    ]
+    for i, (name, key, data, want) in enumerate(testmgr, 1):
+        got = afk.digest(b"hash", name, data, key=key).hex()
+        check(f"testmgr {name.decode()} vector {i}", got == want, f"({got})")
 
 
 def more_algorithms():
