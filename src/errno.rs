@@ -20,17 +20,20 @@ pub(crate) enum Errno {
     NoKey = bindings::ENOKEY,
     /// An address names a family this socket does not belong to.
     AddressFamily = bindings::EAFNOSUPPORT,
+    /// No such option at this level, or not in this socket's state (as AF_ALG).
+    NoProtocolOption = bindings::ENOPROTOOPT,
 }
 
 impl Errno {
     /// Every variant, for tests.
-    #[cfg(CONFIG_KUNIT)]
-    const ALL: [Errno; 5] = [
+    #[cfg(CONFIG_KUNIT = "y")]
+    const ALL: [Errno; 6] = [
         Errno::NameTooLong,
         Errno::MessageSize,
         Errno::NotSupported,
         Errno::NoKey,
         Errno::AddressFamily,
+        Errno::NoProtocolOption,
     ];
 }
 
@@ -41,7 +44,7 @@ impl From<Errno> for Error {
     }
 }
 
-#[cfg(CONFIG_KUNIT)]
+#[cfg(CONFIG_KUNIT = "y")]
 mod tests {
     use super::*;
     use kernel::error::code::EINVAL;

@@ -66,6 +66,7 @@ extern "C" {
     pub(crate) fn kcrypto_shash_desc_clone(desc: *mut ShashDesc) -> *mut ShashDesc;
 
     // src/shim.c: buffers, messages, options
+    pub(crate) fn kcrypto_yield() -> bool;
     pub(crate) fn kcrypto_memzero_explicit(buf: *mut c_void, len: usize);
     pub(crate) fn kcrypto_msg_data_left(msg: *mut MsgHdr) -> usize;
     pub(crate) fn kcrypto_msg_copy_from(msg: *mut MsgHdr, buf: *mut c_void, len: usize) -> c_int;
@@ -84,7 +85,7 @@ extern "C" {
     pub(crate) fn kcrypto_family_unregister();
 }
 
-#[cfg(CONFIG_KUNIT)]
+#[cfg(CONFIG_KUNIT = "y")]
 extern "C" {
     // kunit/kcrypto_kunit.c
     pub(crate) fn kcrypto_kunit_fail(test: *mut kernel::bindings::kunit, msg: *const c_char);

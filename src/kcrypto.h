@@ -10,7 +10,6 @@
 #ifndef KCRYPTO_H
 #define KCRYPTO_H
 
-#include <linux/poll.h>
 #include <linux/sockptr.h>
 #include <linux/types.h>
 
@@ -32,6 +31,7 @@ struct shash_desc *kcrypto_shash_desc_alloc(struct crypto_shash *tfm);
 void kcrypto_shash_desc_free(struct shash_desc *desc);
 int kcrypto_shash_init(struct shash_desc *desc);
 struct shash_desc *kcrypto_shash_desc_clone(struct shash_desc *desc);
+bool kcrypto_yield(void);
 void kcrypto_memzero_explicit(void *buf, size_t len);
 size_t kcrypto_msg_data_left(struct msghdr *msg);
 int kcrypto_msg_copy_from(struct msghdr *msg, void *buf, size_t len);
@@ -57,7 +57,6 @@ int kcrypto_state_sendmsg(struct kcrypto_state *state, struct sock *sk,
 			  struct msghdr *msg, size_t len);
 int kcrypto_state_recvmsg(struct kcrypto_state *state, struct msghdr *msg,
 			  size_t len, int flags);
-__poll_t kcrypto_state_poll(struct kcrypto_state *state);
 
 /* kunit/kcrypto_kunit.c */
 void kcrypto_kunit_fail(struct kunit *test, const char *msg);

@@ -10,7 +10,7 @@
 
 use kernel::prelude::*;
 
-#[cfg(CONFIG_KUNIT)]
+#[cfg(CONFIG_KUNIT = "y")]
 #[macro_use]
 mod kunit;
 

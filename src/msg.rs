@@ -112,14 +112,14 @@ const ALG_SET_OP: i32 = 3;
 /// `ALG_SET_AEAD_ASSOCLEN`: the length of the associated data.
 const ALG_SET_AEAD_ASSOCLEN: i32 = 4;
 
-/// `struct cmsghdr` on 64-bit: `size_t cmsg_len; int cmsg_level; int cmsg_type;`.
-const CMSG_HEADER: usize = 16;
 /// `CMSG_ALIGN`: control messages are aligned to `long`.
 const CMSG_ALIGN: usize = core::mem::size_of::<usize>();
+/// `struct cmsghdr`: `size_t cmsg_len; int cmsg_level; int cmsg_type;`, aligned.
+const CMSG_HEADER: usize = (CMSG_ALIGN + 8).next_multiple_of(CMSG_ALIGN);
 
 /// A control message at level `SOL_ALG`, validated.
 // The skcipher and AEAD types read the values; the hash type only refuses them.
-#[cfg_attr(not(CONFIG_KUNIT), allow(dead_code))]
+#[cfg_attr(not(CONFIG_KUNIT = "y"), allow(dead_code))]
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Control<'a> {
     /// `ALG_SET_IV`: the IV bytes (`ivlen` checked against the message).
@@ -142,7 +142,7 @@ fn u32_at(data: &[u8], offset: usize) -> Result<u32> {
 
 impl<'a> ControlMessages<'a> {
     /// Parses `buf` as a sequence of control messages.
-    #[cfg(CONFIG_KUNIT)]
+    #[cfg(CONFIG_KUNIT = "y")]
     fn new(buf: &'a [u8]) -> Self {
         Self { buf }
     }
@@ -172,8 +172,8 @@ impl<'a> ControlMessages<'a> {
         if len < CMSG_HEADER || len > self.buf.len() {
             return Err(EINVAL);
         }
-        let level = u32_at(self.buf, 8)? as i32;
-        let kind = u32_at(self.buf, 12)? as i32;
+        let level = u32_at(self.buf, CMSG_ALIGN)? as i32;
+        let kind = u32_at(self.buf, CMSG_ALIGN + 4)? as i32;
         let data = &self.buf[CMSG_HEADER..len];
         let next = len.next_multiple_of(CMSG_ALIGN).min(self.buf.len());
         self.buf = &self.buf[next..];
@@ -183,8 +183,8 @@ impl<'a> ControlMessages<'a> {
         }
         match kind {
             ALG_SET_IV => {
-                let iv_len = u32_at(data, 0)? as usize;
-                data.get(4..4 + iv_len).map(Control::Iv).ok_or(EINVAL)
+                let end = (u32_at(data, 0)? as usize).checked_add(4).ok_or(EINVAL)?;
+                data.get(4..end).map(Control::Iv).ok_or(EINVAL)
             }
             ALG_SET_OP if data.len() == 4 => match u32_at(data, 0)? {
                 op @ (0 | 1) => Ok(Control::Op(op)),
@@ -196,7 +196,7 @@ impl<'a> ControlMessages<'a> {
     }
 }
 
-#[cfg(CONFIG_KUNIT)]
+#[cfg(CONFIG_KUNIT = "y")]
 mod tests {
     use super::*;
 

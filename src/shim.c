@@ -11,6 +11,8 @@
 #include <crypto/hash.h>
 #include <linux/module.h>
 #include <linux/net.h>
+#include <linux/sched/signal.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/sockptr.h>
 #include <linux/uio.h>
@@ -102,6 +104,13 @@ struct shash_desc *kcrypto_shash_desc_clone(struct shash_desc *desc)
 	return copy;
 }
 
+/* Long operations: let others run; true if the task is being killed. */
+bool kcrypto_yield(void)
+{
+	cond_resched();
+	return fatal_signal_pending(current);
+}
+
 /* Buffers */
 
 void kcrypto_memzero_explicit(void *buf, size_t len)
@@ -138,7 +147,7 @@ void *kcrypto_sock_buf_alloc(struct sock *sk, size_t len)
 
 	if (len > INT_MAX)
 		return ERR_PTR(-EMSGSIZE);
-	buf = sock_kmalloc(sk, len, GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+	buf = sock_kmalloc(sk, len, GFP_KERNEL_ACCOUNT | __GFP_ZERO | __GFP_NOWARN);
 	return buf ?: ERR_PTR(-ENOBUFS);
 }
 
@@ -252,9 +261,12 @@ static int kcrypto_accept(struct socket *sock, struct socket *newsock,
 	if (err)
 		return err;
 	err = kcrypto_sock_attach(sock_net(sock->sk), newsock, child, arg->kern);
-	if (!err)
-		newsock->state = SS_CONNECTED;
-	return err;
+	if (err)
+		return err;
+	security_sock_graft(newsock->sk, newsock);
+	security_sk_clone(sock->sk, newsock->sk);
+	newsock->state = SS_CONNECTED;
+	return 0;
 }
 
 static int kcrypto_setsockopt(struct socket *sock, int level, int optname,
@@ -275,11 +287,17 @@ static int kcrypto_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 	return kcrypto_state_recvmsg(kcrypto_state(sock), msg, len, flags);
 }
 
+/*
+ * Operation sockets never block, bound ones take no data; the answer never
+ * needs the socket's state lock (a long sendmsg may hold it).
+ */
 static __poll_t kcrypto_poll(struct file *file, struct socket *sock,
 			     poll_table *wait)
 {
 	sock_poll_wait(file, sock, wait);
-	return kcrypto_state_poll(kcrypto_state(sock));
+	if (sock->state != SS_CONNECTED)
+		return 0;
+	return EPOLLIN | EPOLLRDNORM | EPOLLOUT | EPOLLWRNORM;
 }
 
 /*

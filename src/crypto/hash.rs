@@ -169,7 +169,7 @@ impl Drop for Digest {
     }
 }
 
-#[cfg(CONFIG_KUNIT)]
+#[cfg(CONFIG_KUNIT = "y")]
 mod tests {
     use super::*;
     use crate::kunit::unhex;

@@ -175,9 +175,9 @@ impl HashOp {
 
         let more = msg.flags() & MSG_MORE != 0;
         let streaming = matches!(self.state, State::Streaming { .. });
-        // On error the state stays Idle: a half-fed computation is dropped, not resumed.
-        let state = core::mem::replace(&mut self.state, State::Idle);
         let mut chunk = msg.buffer(len.min(limits::COPY_CHUNK))?;
+        // From here on an error leaves the state Idle: a half-fed computation is dropped.
+        let state = core::mem::replace(&mut self.state, State::Idle);
 
         // A whole message in one part: one copy and one digest call.
         if !more && !streaming && len <= limits::COPY_CHUNK {
@@ -198,6 +198,9 @@ impl HashOp {
             msg.copy_from(part)?;
             digest.update(part)?;
             left -= part.len();
+            if left > 0 && limits::yield_now() {
+                return Err(EINTR);
+            }
         }
 
         self.state = if more {

@@ -178,14 +178,3 @@ unsafe extern "C" fn kcrypto_state_recvmsg(
         count(unsafe { socket(state) }.receive(&mut msg, len)?)
     })
 }
-
-/// `poll`: the readiness mask.
-///
-/// # Safety
-///
-/// `state` must be a live socket state.
-#[no_mangle]
-unsafe extern "C" fn kcrypto_state_poll(state: *const c_void) -> c_uint {
-    // SAFETY: The caller guarantees `state` is live.
-    unsafe { socket(state) }.poll()
-}

@@ -90,7 +90,7 @@ pub(crate) fn parse(addr: &[u8], family: u16) -> Result<AlgAddr<'_>> {
     })
 }
 
-#[cfg(CONFIG_KUNIT)]
+#[cfg(CONFIG_KUNIT = "y")]
 mod tests {
     use super::*;
     use kernel::error::Error;

@@ -32,9 +32,6 @@ use crate::{
 /// `ALG_SET_KEY`: set the key of a bound socket.
 const ALG_SET_KEY: i32 = 1;
 
-/// `EPOLLIN | EPOLLRDNORM | EPOLLOUT | EPOLLWRNORM`: an operation socket never blocks.
-const POLL_READY: u32 = 0x1 | 0x40 | 0x4 | 0x100;
-
 enum State {
     Unbound,
     Bound(Transform),
@@ -72,8 +69,11 @@ impl Socket {
     pub(crate) fn bind(&self, addr: &[u8], family: u16) -> Result {
         let addr = addr::parse(addr, family)?;
         let mut state = self.state.lock();
-        if !matches!(*state, State::Unbound) {
-            return Err(EINVAL);
+        match *state {
+            State::Unbound => {}
+            // A socket binds once (AF_ALG allows rebinding a socket without children).
+            State::Bound(_) => return Err(EINVAL),
+            State::Operation(_) => return Err(Errno::NotSupported.into()),
         }
         let transform = match addr.kind {
             addr::Kind::Hash => {
@@ -96,6 +96,8 @@ impl Socket {
     }
 
     /// Handles `setsockopt` at level `SOL_ALG`; `read` copies the option value in.
+    ///
+    /// As in AF_ALG, anything but an option of a bound socket is `ENOPROTOOPT`.
     pub(crate) fn set_option(
         &self,
         level: i32,
@@ -104,11 +106,11 @@ impl Socket {
         read: impl FnOnce(&mut [u8]) -> Result,
     ) -> Result {
         if level != bindings::SOL_ALG as i32 {
-            return Err(Errno::NotSupported.into());
+            return Err(Errno::NoProtocolOption.into());
         }
         let mut state = self.state.lock();
         let State::Bound(transform) = &mut *state else {
-            return Err(EINVAL);
+            return Err(Errno::NoProtocolOption.into());
         };
         match name {
             ALG_SET_KEY => {
@@ -121,7 +123,7 @@ impl Socket {
                     Transform::Hash(hash) => hash.set_key(&key),
                 }
             }
-            _ => Err(Errno::NotSupported.into()),
+            _ => Err(Errno::NoProtocolOption.into()),
         }
     }
 
@@ -140,17 +142,9 @@ impl Socket {
             State::Unbound | State::Bound(_) => Err(Errno::NotSupported.into()),
         }
     }
-
-    /// The `poll` mask.
-    pub(crate) fn poll(&self) -> u32 {
-        match &*self.state.lock() {
-            State::Operation(_) => POLL_READY,
-            State::Unbound | State::Bound(_) => 0,
-        }
-    }
 }
 
-#[cfg(CONFIG_KUNIT)]
+#[cfg(CONFIG_KUNIT = "y")]
 mod tests {
     use super::*;
     use crate::family;
@@ -175,31 +169,21 @@ mod tests {
             buf.fill(0x0b);
             Ok(())
         };
+        let no_option = Error::from(Errno::NoProtocolOption);
 
         // Nothing is read from userspace for a call that is refused.
-        kunit_expect_eq!(
-            t,
-            sock.set_option(SOL_ALG, ALG_SET_KEY, 16, read),
-            Err(EINVAL)
-        );
-        kunit_try!(
-            t,
-            sock.bind(&hash_addr(b"hmac(sha256)\0"), family::number())
-        );
+        let unbound = sock.set_option(SOL_ALG, ALG_SET_KEY, 16, read);
+        kunit_expect_eq!(t, unbound, Err(no_option));
+        let addr = hash_addr(b"hmac(sha256)\0");
+        kunit_try!(t, sock.bind(&addr, family::number()));
         let too_big = Error::from(Errno::MessageSize);
         let key_len = limits::MAX_KEY_BYTES + 1;
-        kunit_expect_eq!(
-            t,
-            sock.set_option(SOL_ALG, ALG_SET_KEY, key_len, read),
-            Err(too_big)
-        );
-        let unsupported = Error::from(Errno::NotSupported);
-        kunit_expect_eq!(
-            t,
-            sock.set_option(0, ALG_SET_KEY, 16, read),
-            Err(unsupported)
-        );
-        kunit_expect_eq!(t, sock.set_option(SOL_ALG, 99, 16, read), Err(unsupported));
+        let big = sock.set_option(SOL_ALG, ALG_SET_KEY, key_len, read);
+        kunit_expect_eq!(t, big, Err(too_big));
+        let other_level = sock.set_option(0, ALG_SET_KEY, 16, read);
+        kunit_expect_eq!(t, other_level, Err(no_option));
+        let unknown = sock.set_option(SOL_ALG, 99, 16, read);
+        kunit_expect_eq!(t, unknown, Err(no_option));
         kunit_expect_eq!(t, reads.get(), 0);
 
         // A key that cannot be copied in leaves the socket without a key.
@@ -211,12 +195,12 @@ mod tests {
         kunit_expect_eq!(t, reads.get(), 1);
         let child = kunit_try!(t, sock.accept());
         let child = kunit_try!(t, KBox::pin_init(child, GFP_KERNEL));
-        // Operation sockets take no options and cannot be bound.
+        // Operation sockets take no options and cannot be bound; a socket binds once.
         let child_key = child.set_option(SOL_ALG, ALG_SET_KEY, 16, read);
-        kunit_expect_eq!(t, child_key, Err(EINVAL));
-        let rebind = child.bind(&hash_addr(b"sha256\0"), family::number());
-        kunit_expect_eq!(t, rebind, Err(EINVAL));
-        kunit_expect_eq!(t, child.poll(), POLL_READY);
-        kunit_expect_eq!(t, sock.poll(), 0);
+        kunit_expect_eq!(t, child_key, Err(no_option));
+        let sha256 = hash_addr(b"sha256\0");
+        let rebind = child.bind(&sha256, family::number());
+        kunit_expect_eq!(t, rebind, Err(Error::from(Errno::NotSupported)));
+        kunit_expect_eq!(t, sock.bind(&sha256, family::number()), Err(EINVAL));
     });
 }

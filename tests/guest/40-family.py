@@ -233,11 +233,15 @@ def bad_inputs():
                      lambda: s.recv(32))
         expect_errno("key on an unkeyed hash: ENOSYS (as AF_ALG)", errno.ENOSYS,
                      lambda: s.setkey(b"k" * 16))
-        expect_errno("unknown option: EOPNOTSUPP", errno.EOPNOTSUPP,
+        expect_errno("unknown option: ENOPROTOOPT (as AF_ALG)", errno.ENOPROTOOPT,
                      lambda: s.setsockopt(afk.SOL_ALG, 99, b"x"))
+        expect_errno("option at another level: ENOPROTOOPT (as AF_ALG)", errno.ENOPROTOOPT,
+                     lambda: s.setsockopt(socket.SOL_TCP, 1, b"xxxx"))
         with s.accept() as op:
-            expect_errno("key on an operation socket: EINVAL", errno.EINVAL,
-                         lambda: op.setkey(b"k"))
+            expect_errno("key on an operation socket: ENOPROTOOPT (as AF_ALG)",
+                         errno.ENOPROTOOPT, lambda: op.setkey(b"k"))
+            expect_errno("bind on an operation socket: EOPNOTSUPP (as AF_ALG)", errno.EOPNOTSUPP,
+                         lambda: op.bind_raw(afk.sockaddr(b"hash", b"sha1\0")))
     with afk.Sock().bind(b"hash", b"sha256") as s, s.accept() as op:
         iv = struct.pack("=I", 16) + bytes(16)
         expect_errno("ALG_SET_IV on a hash socket: EINVAL", errno.EINVAL,
@@ -250,6 +254,8 @@ def bad_inputs():
               out == hashlib.sha256(b"abc").digest())
     with afk.Sock() as s:
         expect_errno("accept on an unbound socket: EINVAL", errno.EINVAL, s.accept)
+        expect_errno("key on an unbound socket: ENOPROTOOPT (as AF_ALG)", errno.ENOPROTOOPT,
+                     lambda: s.setkey(b"k"))
         expect_errno("send on an unbound socket: EOPNOTSUPP", errno.EOPNOTSUPP,
                      lambda: s.send(b"x"))
     with afk.Sock().bind(b"hash", b"hmac(sha256)") as s:
