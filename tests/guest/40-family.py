@@ -8,6 +8,7 @@ MSG_MORE chunkings, every bad input with its errno (compared with AF_ALG's
 where kcrypto keeps its semantics), and the module's life cycle.
 Prints one "ok - ..." / "not ok - ..." line per check.
 """
+import contextlib
 import ctypes
 import errno
 import hashlib
@@ -50,6 +51,20 @@ def expect_errno(name, want, fn):
     got = errno_of(fn)
     check(name, got == want,
           f"(got {errno.errorcode.get(got, got)}, want {errno.errorcode.get(want, want)})")
+
+
+@contextlib.contextmanager
+def setting(path, value):
+    """Writes a sysfs/procfs value for the duration of a with block."""
+    with open(path) as f:
+        old = f.read().strip()
+    with open(path, "w") as f:
+        f.write(value)
+    try:
+        yield
+    finally:
+        with open(path, "w") as f:
+            f.write(old)
 
 
 def modprobe(mod):
@@ -271,27 +286,16 @@ def bad_inputs():
         expect_errno("AES key of 15 bytes: EINVAL", errno.EINVAL, lambda: s.setkey(b"k" * 15))
 
     # Data is copied into buffers charged to the socket (net.core.optmem_max).
-    optmem = "/proc/sys/net/core/optmem_max"
-    old = open(optmem).read().strip()
-    with open(optmem, "w") as f:
-        f.write("1024")
-    try:
+    with setting("/proc/sys/net/core/optmem_max", "1024"):
         with afk.Sock().bind(b"hash", b"sha256") as s, s.accept() as op:
             expect_errno("a copy beyond the socket's optmem_max: ENOBUFS", errno.ENOBUFS,
                          lambda: op.send(b"a" * 4096))
             op.send(b"a" * 512)
             out, _ = op.recv(64)
             check("within optmem_max the socket works", out == hashlib.sha256(b"a" * 512).digest())
-    finally:
-        with open(optmem, "w") as f:
-            f.write(old)
 
     # MSG_MORE cannot grow an operation past max_op_bytes.
-    param = "/sys/module/kcrypto/parameters/max_op_bytes"
-    old = open(param).read().strip()
-    with open(param, "w") as f:
-        f.write("4096")
-    try:
+    with setting("/sys/module/kcrypto/parameters/max_op_bytes", "4096"):
         with afk.Sock().bind(b"hash", b"sha256") as s, s.accept() as op:
             op.send(b"a" * 3000, socket.MSG_MORE)
             expect_errno("MSG_MORE past max_op_bytes: EMSGSIZE", errno.EMSGSIZE,
@@ -299,9 +303,6 @@ def bad_inputs():
             op.send(b"a" * 1000)
             out, _ = op.recv(64)
             check("the stream survives a refused part", out == hashlib.sha256(b"a" * 4000).digest())
-    finally:
-        with open(param, "w") as f:
-            f.write(old)
 
 
 def zero_copy_paths():

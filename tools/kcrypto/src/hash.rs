@@ -292,29 +292,15 @@ fn receive_digest(op: &Socket) -> Result<Vec<u8>> {
 mod tests {
     use super::*;
     use std::io::Write;
-    use std::os::fd::{FromRawFd, OwnedFd};
 
-    /// A hasher over one end of an AF_UNIX socket pair, and the other end:
-    /// every host has those, so the plumbing can be tested without AF_ALG.
+    /// A hasher over one end of an AF_UNIX socket pair, and the other end.
     fn unix_hasher() -> (Hasher, Socket) {
-        let mut fds = [0; 2];
-        // SAFETY: `fds` has room for the two descriptors socketpair() writes.
-        let ret = unsafe {
-            libc::socketpair(
-                libc::AF_UNIX,
-                libc::SOCK_SEQPACKET | libc::SOCK_CLOEXEC,
-                0,
-                fds.as_mut_ptr(),
-            )
-        };
-        assert_eq!(ret, 0, "socketpair: {}", io::Error::last_os_error());
-        // SAFETY: socketpair() returned two new descriptors that nothing else owns.
-        let (ours, peer) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        let (ours, peer) = crate::socket::seqpacket_pair();
         let hasher = Hasher {
-            socket: Socket::from(ours),
+            socket: ours,
             lost: false,
         };
-        (hasher, Socket::from(peer))
+        (hasher, peer)
     }
 
     #[test]

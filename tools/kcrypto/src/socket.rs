@@ -233,6 +233,26 @@ impl From<Socket> for OwnedFd {
     }
 }
 
+/// Both ends of an AF_UNIX `SOCK_SEQPACKET` pair: every host has those, so the
+/// plumbing can be tested without AF_ALG.
+#[cfg(test)]
+pub(crate) fn seqpacket_pair() -> (Socket, Socket) {
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for the two descriptors socketpair() writes.
+    let ret = unsafe {
+        libc::socketpair(
+            libc::AF_UNIX,
+            libc::SOCK_SEQPACKET | libc::SOCK_CLOEXEC,
+            0,
+            fds.as_mut_ptr(),
+        )
+    };
+    assert_eq!(ret, 0, "socketpair: {}", io::Error::last_os_error());
+    // SAFETY: socketpair() returned two new descriptors that nothing else owns.
+    let (a, b) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    (Socket::from(a), Socket::from(b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -262,20 +282,7 @@ mod tests {
 
     #[test]
     fn vectored_send_and_recv_msg_move_bytes() {
-        let mut fds = [0; 2];
-        // SAFETY: `fds` has room for the two descriptors socketpair() writes.
-        let ret = unsafe {
-            libc::socketpair(
-                libc::AF_UNIX,
-                libc::SOCK_SEQPACKET | libc::SOCK_CLOEXEC,
-                0,
-                fds.as_mut_ptr(),
-            )
-        };
-        assert_eq!(ret, 0, "{}", io::Error::last_os_error());
-        // SAFETY: socketpair() returned two new descriptors that nothing else owns.
-        let (a, b) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
-        let (a, b) = (Socket::from(a), Socket::from(b));
+        let (a, b) = seqpacket_pair();
 
         let sent = a
             .send_vectored(&[IoSlice::new(b"hello, "), IoSlice::new(b"world")], 0)
