@@ -45,9 +45,14 @@ impl DerefMut for SecretBuf {
 
 impl Drop for SecretBuf {
     fn drop(&mut self) {
-        // SAFETY: The pointer and length describe the vector's initialised elements.
-        unsafe { ffi::kcrypto_memzero_explicit(self.buf.as_mut_ptr().cast(), self.buf.len()) };
+        wipe(&mut self.buf);
     }
+}
+
+/// Zeroes `buf` in a way the compiler cannot elide (`memzero_explicit`).
+pub(crate) fn wipe(buf: &mut [u8]) {
+    // SAFETY: The pointer and length describe `buf`, valid for writes.
+    unsafe { ffi::kcrypto_memzero_explicit(buf.as_mut_ptr().cast(), buf.len()) };
 }
 
 /// A zeroed buffer charged to a socket's option memory (`net.core.optmem_max`), wiped and

@@ -87,9 +87,7 @@ impl<'a> Msg<'a> {
             ffi::kcrypto_msg_copy_to(self.raw.as_ptr().cast(), buf.as_ptr().cast(), buf.len())
         })
     }
-}
 
-impl<'a> Msg<'a> {
     /// The control messages sent with the message (none on receive).
     pub(crate) fn control(&self) -> Result<ControlMessages<'a>> {
         let mut len = 0usize;

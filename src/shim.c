@@ -186,9 +186,14 @@ struct kcrypto_sock {
 	struct kcrypto_state *state;
 };
 
+static struct kcrypto_sock *kcrypto_sk(struct sock *sk)
+{
+	return container_of(sk, struct kcrypto_sock, sk);
+}
+
 static struct kcrypto_state *kcrypto_state(struct socket *sock)
 {
-	return container_of(sock->sk, struct kcrypto_sock, sk)->state;
+	return kcrypto_sk(sock->sk)->state;
 }
 
 static struct proto kcrypto_proto = {
@@ -210,7 +215,7 @@ static int kcrypto_sock_attach(struct net *net, struct socket *sock,
 		kcrypto_state_free(state);
 		return -ENOMEM;
 	}
-	container_of(sk, struct kcrypto_sock, sk)->state = state;
+	kcrypto_sk(sk)->state = state;
 	sock->ops = &kcrypto_ops;
 	sock_init_data(sock, sk);
 	return 0;
@@ -238,8 +243,8 @@ static int kcrypto_release(struct socket *sock)
 
 	if (!sk)
 		return 0;
-	kcrypto_state_free(container_of(sk, struct kcrypto_sock, sk)->state);
-	container_of(sk, struct kcrypto_sock, sk)->state = NULL;
+	kcrypto_state_free(kcrypto_sk(sk)->state);
+	kcrypto_sk(sk)->state = NULL;
 	sock_orphan(sk);
 	sock->sk = NULL;
 	sock_put(sk);

@@ -172,20 +172,19 @@ impl Drop for Digest {
 #[cfg(CONFIG_KUNIT = "y")]
 mod tests {
     use super::*;
-    use crate::kunit::unhex;
     use kernel::c_str;
 
     // FIPS 180-2, appendix B: SHA-256 examples.
     const ABC: &[u8] = b"abc";
     const ABC_SHA256: [u8; 32] =
-        unhex("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        hex!("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     const TWO_BLOCKS: &[u8] = b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
     const TWO_BLOCKS_SHA256: [u8; 32] =
-        unhex("248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+        hex!("248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
     const MILLION_A_SHA256: [u8; 32] =
-        unhex("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+        hex!("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
     const EMPTY_SHA256: [u8; 32] =
-        unhex("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        hex!("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 
     kunit_case!(kcrypto_test_sha256_kat, |t| {
         let tfm = kunit_try!(t, Shash::new(c_str!("sha256"), 0, 0));
@@ -252,17 +251,17 @@ mod tests {
             (
                 &[0x0b; 20],
                 b"Hi There",
-                unhex("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"),
+                hex!("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"),
             ),
             (
                 b"Jefe",
                 b"what do ya want for nothing?",
-                unhex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"),
+                hex!("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"),
             ),
             (
                 &long_key,
                 b"Test Using Larger Than Block-Size Key - Hash Key First",
-                unhex("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"),
+                hex!("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"),
             ),
         ];
         for (key, data, want) in cases {

@@ -11,6 +11,7 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 use kernel::{prelude::*, str::CStr, sync::Arc};
 
 use crate::{
+    buffer,
     crypto::hash::{Digest, Shash},
     errno::Errno,
     limits,
@@ -112,10 +113,7 @@ impl Output {
 impl Drop for Output {
     fn drop(&mut self) {
         // A MAC is as sensitive as the data it authenticates.
-        self.bytes.fill(0);
-        // SAFETY: `self.bytes` is valid memory owned by `self`; the volatile read keeps the
-        // compiler from eliding the wipe above.
-        unsafe { core::ptr::read_volatile(&self.bytes) };
+        buffer::wipe(&mut self.bytes);
     }
 }
 

@@ -6,12 +6,12 @@
 //! of the address and must be NUL-terminated within it: unlike AF_ALG, kcrypto never
 //! terminates a string for the caller.
 
-use kernel::{prelude::*, str::CStr};
+use kernel::{bindings, prelude::*, str::CStr};
 
 use crate::{crypto::hash::MAX_ALG_NAME, errno::Errno};
 
 /// `AF_ALG`: addresses written for it are accepted too, so AF_ALG programs work unchanged.
-const AF_ALG: u16 = 38;
+const AF_ALG: u16 = bindings::AF_ALG as u16;
 /// The only flag `salg_feat`/`salg_mask` may carry, as in AF_ALG.
 const CRYPTO_ALG_KERN_DRIVER_ONLY: u32 = 0x1000;
 
