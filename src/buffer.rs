@@ -344,3 +344,65 @@ impl Drop for Sg<'_> {
         unsafe { ffi::kcrypto_sg_free(self.sg.as_ptr()) };
     }
 }
+
+#[cfg(CONFIG_KUNIT = "y")]
+mod tests {
+    use super::*;
+
+    kunit_case!(kcrypto_test_page_buf, |t| {
+        // Three pages and a bit, written in pieces that straddle page boundaries.
+        let mut buf = PageBuf::new();
+        let mut piece = [0u8; 1000];
+        for round in 0..13u8 {
+            piece
+                .iter_mut()
+                .enumerate()
+                .for_each(|(i, b)| *b = round ^ i as u8);
+            kunit_try!(t, buf.append(&piece));
+        }
+        kunit_expect_eq!(t, buf.len(), 13_000);
+        let mut back = [0u8; 1000];
+        for round in [0u8, 4, 12] {
+            kunit_try!(t, buf.read(round as usize * 1000, &mut back));
+            kunit_expect!(
+                t,
+                back.iter().enumerate().all(|(i, &b)| b == round ^ i as u8)
+            );
+        }
+        // Nothing outside the bytes held can be read or written.
+        kunit_expect_eq!(t, buf.read(12_001, &mut back), Err(EINVAL));
+        kunit_expect_eq!(t, buf.write(usize::MAX, &back[..2]), Err(EINVAL));
+
+        // Keeping a tail moves it to the front.
+        kunit_try!(t, buf.drop_front(12_900));
+        kunit_expect_eq!(t, buf.len(), 100);
+        kunit_try!(t, buf.read(0, &mut back[..100]));
+        kunit_expect!(
+            t,
+            back[..100]
+                .iter()
+                .enumerate()
+                .all(|(i, &b)| b == 12 ^ (900 + i) as u8)
+        );
+        kunit_expect_eq!(t, buf.drop_front(101), Err(EINVAL));
+        let mut long = PageBuf::new();
+        kunit_try!(t, long.append(&[0; 300]));
+        kunit_expect_eq!(t, long.drop_front(10), Err(EINVAL));
+
+        // Copying a prefix, and scatterlists of any length up to what is held.
+        let mut dst = kunit_try!(t, PageBuf::zeroed(5000));
+        kunit_try!(t, dst.copy_prefix(&buf, 100));
+        kunit_try!(t, dst.read(0, &mut back[..100]));
+        kunit_expect!(
+            t,
+            back[..100]
+                .iter()
+                .enumerate()
+                .all(|(i, &b)| b == 12 ^ (900 + i) as u8)
+        );
+        kunit_expect!(t, dst.sg(0).is_ok() && dst.sg(5000).is_ok());
+        kunit_expect_eq!(t, dst.sg(5001).err(), Some(EINVAL));
+        let mut empty = PageBuf::new();
+        kunit_expect!(t, empty.sg(0).is_ok());
+    });
+}

@@ -101,7 +101,12 @@ impl<'a> Msg<'a> {
         // SAFETY: `raw` is live and exclusively ours (type invariant); the range is within the
         // page, which the caller's `&Page` keeps allocated.
         to_result(unsafe {
-            ffi::kcrypto_msg_copy_page_from(self.raw.as_ptr().cast(), page.as_ptr().cast(), offset, len)
+            ffi::kcrypto_msg_copy_page_from(
+                self.raw.as_ptr().cast(),
+                page.as_ptr().cast(),
+                offset,
+                len,
+            )
         })
     }
 
@@ -112,7 +117,12 @@ impl<'a> Msg<'a> {
         }
         // SAFETY: As in `copy_page_from`.
         to_result(unsafe {
-            ffi::kcrypto_msg_copy_page_to(self.raw.as_ptr().cast(), page.as_ptr().cast(), offset, len)
+            ffi::kcrypto_msg_copy_page_to(
+                self.raw.as_ptr().cast(),
+                page.as_ptr().cast(),
+                offset,
+                len,
+            )
         })
     }
 

@@ -233,11 +233,16 @@ int kcrypto_rng_get_bytes(struct crypto_rng *tfm, u8 *buf, unsigned int len)
 	return crypto_rng_get_bytes(tfm, buf, len);
 }
 
-/* Test entropy for a DRBG; the algorithm keeps @data, which must outlive @tfm. */
+/*
+ * Test entropy for a DRBG; the algorithm keeps @data, which must outlive @tfm.
+ * Other generators would silently ignore it (rng_default_set_ent).
+ */
 int kcrypto_rng_set_entropy(struct crypto_rng *tfm, const u8 *data,
 			    unsigned int len)
 {
-	if (!crypto_rng_alg(tfm)->set_ent)
+	const char *driver = crypto_tfm_alg_driver_name(crypto_rng_tfm(tfm));
+
+	if (strncmp(driver, "drbg_", 5))
 		return -EOPNOTSUPP;
 	crypto_rng_set_entropy(tfm, data, len);
 	return 0;
@@ -300,7 +305,7 @@ int kcrypto_key_read(s32 serial, u8 *buf, size_t size)
 		ret = -EKEYREVOKED;
 		goto out;
 	}
-	if (payload->datalen > size || payload->datalen > INT_MAX) {
+	if (payload->datalen > size) {
 		ret = -EMSGSIZE;
 		goto out;
 	}

@@ -86,10 +86,17 @@ impl Aead {
 
     /// The length of the output for an input of `len` bytes with `assoc_len` bytes of associated
     /// data; `EINVAL` if the input is too short to be a message.
-    pub(crate) fn output_len(&self, direction: Direction, assoc_len: usize, len: usize) -> Result<usize> {
+    pub(crate) fn output_len(
+        &self,
+        direction: Direction,
+        assoc_len: usize,
+        len: usize,
+    ) -> Result<usize> {
         let text = len.checked_sub(assoc_len).ok_or(EINVAL)?;
         match direction {
-            Direction::Encrypt => len.checked_add(self.tag_size()).ok_or(Errno::MessageSize.into()),
+            Direction::Encrypt => len
+                .checked_add(self.tag_size())
+                .ok_or(Errno::MessageSize.into()),
             Direction::Decrypt if text < self.tag_size() => Err(EINVAL),
             Direction::Decrypt => Ok(len - self.tag_size()),
         }
@@ -140,4 +147,92 @@ impl Drop for Aead {
         // none is left. The crypto API wipes the key when freeing.
         unsafe { ffi::kcrypto_aead_free(self.tfm.as_ptr()) };
     }
+}
+
+#[cfg(CONFIG_KUNIT = "y")]
+mod tests {
+    use super::*;
+    use kernel::c_str;
+
+    // The GCM specification (McGrew, Viega), test case 4: AES-128 with associated data.
+    const KEY: [u8; 16] = hex!("feffe9928665731c6d6a8f9467308308");
+    const IV: [u8; 12] = hex!("cafebabefacedbaddecaf888");
+    const AAD: [u8; 20] = hex!("feedfacedeadbeeffeedfacedeadbeefabaddad2");
+    const PLAIN: [u8; 60] = hex!(
+        "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
+        "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39"
+    );
+    const SEALED: [u8; 76] = hex!(
+        "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e"
+        "21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091"
+        "5bc94fbc3221a5db94fae95ae7121a47"
+    );
+
+    fn run(tfm: &Aead, direction: Direction, input: &[&[u8]], out: &mut [u8]) -> Result {
+        let mut src = PageBuf::new();
+        for part in input {
+            src.append(part)?;
+        }
+        let mut dst = PageBuf::zeroed(out.len())?;
+        let mut iv = IV;
+        tfm.crypt(direction, &mut iv, &mut src, AAD.len(), &mut dst)?;
+        dst.read(0, out)
+    }
+
+    kunit_case!(kcrypto_test_aead_kat, |t| {
+        let mut tfm = kunit_try!(t, Aead::new(c_str!("gcm(aes)"), 0, 0));
+        kunit_expect!(t, tfm.needs_key());
+        kunit_try!(t, tfm.set_key(&KEY));
+        kunit_expect_eq!(t, (tfm.iv_size(), tfm.tag_size()), (12, 16));
+
+        // Encrypt AAD || PT into AAD || CT || TAG, and back.
+        let mut sealed = [0u8; 96];
+        kunit_try!(
+            t,
+            run(&tfm, Direction::Encrypt, &[&AAD, &PLAIN], &mut sealed)
+        );
+        kunit_expect_eq!(t, &sealed[..20], &AAD);
+        kunit_expect_eq!(t, &sealed[20..], &SEALED);
+        let mut opened = [0u8; 80];
+        kunit_try!(
+            t,
+            run(&tfm, Direction::Decrypt, &[&AAD, &SEALED], &mut opened)
+        );
+        kunit_expect_eq!(t, &opened[20..], &PLAIN);
+
+        // A changed byte anywhere fails authentication.
+        for at in [0usize, 30, 75] {
+            let mut bad = SEALED;
+            bad[at] ^= 0x80;
+            let result = run(&tfm, Direction::Decrypt, &[&AAD, &bad], &mut opened);
+            kunit_expect_eq!(t, result, Err(Errno::BadMessage.into()), "byte {at}");
+        }
+
+        // A shorter tag is a prefix of the full one.
+        kunit_try!(t, tfm.set_tag_size(12));
+        let mut short = [0u8; 92];
+        kunit_try!(
+            t,
+            run(&tfm, Direction::Encrypt, &[&AAD, &PLAIN], &mut short)
+        );
+        kunit_expect_eq!(t, &short[20..], &SEALED[..72]);
+        kunit_expect_eq!(t, tfm.set_tag_size(17), Err(EINVAL));
+        kunit_expect_eq!(t, tfm.set_tag_size(3), Err(EINVAL));
+    });
+
+    kunit_case!(kcrypto_test_aead_lengths, |t| {
+        let mut tfm = kunit_try!(t, Aead::new(c_str!("gcm(aes)"), 0, 0));
+        kunit_try!(t, tfm.set_key(&KEY));
+        let (enc, dec) = (Direction::Encrypt, Direction::Decrypt);
+        kunit_expect_eq!(t, tfm.output_len(enc, 20, 80), Ok(96));
+        kunit_expect_eq!(t, tfm.output_len(dec, 20, 96), Ok(80));
+        kunit_expect_eq!(t, tfm.output_len(enc, 0, 0), Ok(16));
+        // Associated data longer than the message, a ciphertext shorter than a tag.
+        kunit_expect_eq!(t, tfm.output_len(enc, 21, 20), Err(EINVAL));
+        kunit_expect_eq!(t, tfm.output_len(dec, 20, 35), Err(EINVAL));
+        // An output buffer of the wrong size is refused before any request exists.
+        let mut wrong = [0u8; 95];
+        let result = run(&tfm, enc, &[&AAD, &PLAIN], &mut wrong);
+        kunit_expect_eq!(t, result, Err(EINVAL));
+    });
 }

@@ -5,8 +5,8 @@
 //! Each type owns one crypto API object and frees it on drop; an operation that needs prior
 //! set-up (a digest needs an initialised state) can only be reached through a value proving it.
 
-pub(crate) mod hash;
 pub(crate) mod aead;
+pub(crate) mod hash;
 pub(crate) mod rng;
 pub(crate) mod skcipher;
 

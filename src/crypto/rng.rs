@@ -73,3 +73,39 @@ impl Drop for Rng {
         unsafe { ffi::kcrypto_rng_free(self.tfm.as_ptr()) };
     }
 }
+
+#[cfg(CONFIG_KUNIT = "y")]
+mod tests {
+    use super::*;
+    use kernel::c_str;
+
+    fn drbg(entropy: &[u8], seed: &[u8], out: &mut [u8]) -> Result {
+        let mut rng = Rng::new(c_str!("drbg_nopr_hmac_sha256"), 0, 0)?;
+        rng.set_entropy(entropy)?;
+        rng.seed(seed)?;
+        rng.fill(out)
+    }
+
+    kunit_case!(kcrypto_test_rng, |t| {
+        // A DRBG with fixed entropy is deterministic; each input changes its output.
+        let entropy = [0x5au8; 48];
+        let (mut a, mut b, mut c, mut d) = ([0u8; 64], [0u8; 64], [0u8; 64], [0u8; 64]);
+        kunit_try!(t, drbg(&entropy, b"seed", &mut a));
+        kunit_try!(t, drbg(&entropy, b"seed", &mut b));
+        kunit_try!(t, drbg(&entropy, b"seee", &mut c));
+        kunit_try!(t, drbg(&[0x5b; 48], b"seed", &mut d));
+        kunit_expect_eq!(t, a, b);
+        kunit_expect!(t, a != c && a != d && c != d);
+
+        // Seeded by the system, two draws differ.
+        let mut rng = kunit_try!(t, Rng::new(c_str!("stdrng"), 0, 0));
+        kunit_try!(t, rng.seed(&[]));
+        kunit_try!(t, rng.fill(&mut a));
+        kunit_try!(t, rng.fill(&mut b));
+        kunit_expect!(t, a != b && a != [0; 64]);
+        // Only DRBGs take entropy.
+        let mut jent = kunit_try!(t, Rng::new(c_str!("jitterentropy_rng"), 0, 0));
+        let unsupported = Error::from(crate::errno::Errno::NotSupported);
+        kunit_expect_eq!(t, jent.set_entropy(&entropy), Err(unsupported));
+    });
+}

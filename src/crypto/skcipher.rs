@@ -208,3 +208,133 @@ impl Stream {
         })
     }
 }
+
+#[cfg(CONFIG_KUNIT = "y")]
+mod tests {
+    use super::*;
+    use kernel::c_str;
+
+    // NIST SP 800-38A, F.2.5 (CBC-AES256.Encrypt) and F.5.5 (CTR-AES256.Encrypt).
+    const KEY: [u8; 32] = hex!("603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4");
+    const PLAIN: [u8; 64] = hex!(
+        "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"
+        "30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710"
+    );
+    const CBC_IV: [u8; 16] = hex!("000102030405060708090a0b0c0d0e0f");
+    const CBC: [u8; 64] = hex!(
+        "f58c4c04d6e5f1ba779eabfb5f7bfbd69cfc4e967edb808d679f777bc6702c7d"
+        "39f23369a9d9bacfa530e26304231461b2eb05e2c39be9fcda6c19078c6a9d1b"
+    );
+    const CTR_IV: [u8; 16] = hex!("f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
+    const CTR: [u8; 64] = hex!(
+        "601ec313775789a5b7a7f504bbf3d228f443e3ca4d62b59aca84e990cacaf5c5"
+        "2b0930daa23de94ce87017ba2d84988ddfc9c58db67aada613c2dd08457941a6"
+    );
+
+    /// Runs `data` through `tfm` in parts cut at `cuts`, returning the concatenated output.
+    fn crypt_parts(
+        tfm: &Skcipher,
+        direction: Direction,
+        iv: &[u8],
+        data: &[u8],
+        cuts: &[usize],
+    ) -> Result<[u8; 64]> {
+        let mut out = [0u8; 64];
+        let mut stream = Stream::new(tfm, direction, Some(iv))?;
+        let mut start = 0;
+        for i in 0..=cuts.len() {
+            let end = cuts.get(i).copied().unwrap_or(data.len());
+            let mut src = PageBuf::new();
+            src.append(&data[start..end])?;
+            let mut dst = PageBuf::zeroed(end - start)?;
+            stream.run(tfm, &mut src, &mut dst, end - start, i == cuts.len())?;
+            dst.read(0, &mut out[start..end])?;
+            start = end;
+        }
+        Ok(out)
+    }
+
+    kunit_case!(kcrypto_test_skcipher_kat, |t| {
+        for (name, iv, want) in [
+            (c_str!("cbc(aes)"), &CBC_IV, &CBC),
+            (c_str!("ctr(aes)"), &CTR_IV, &CTR),
+        ] {
+            let mut tfm = kunit_try!(t, Skcipher::new(name, 0, 0));
+            kunit_expect!(t, tfm.needs_key());
+            kunit_try!(t, tfm.set_key(&KEY));
+            kunit_expect!(t, !tfm.needs_key());
+            kunit_expect!(t, tfm.chains(), "{name} should process parts as they come");
+            kunit_expect_eq!(t, tfm.iv_size(), 16);
+
+            for cuts in [&[][..], &[16], &[16, 32, 48], &[48]] {
+                let enc = kunit_try!(t, crypt_parts(&tfm, Direction::Encrypt, iv, &PLAIN, cuts));
+                kunit_expect_eq!(t, &enc, want, "{name} encrypt, cut at {cuts:?}");
+                let dec = kunit_try!(t, crypt_parts(&tfm, Direction::Decrypt, iv, want, cuts));
+                kunit_expect_eq!(t, dec, PLAIN, "{name} decrypt, cut at {cuts:?}");
+            }
+            // The chained IV after the whole message continues it (CBC: the last block).
+            let mut stream = kunit_try!(t, Stream::new(&tfm, Direction::Encrypt, Some(iv)));
+            let mut src = PageBuf::new();
+            kunit_try!(t, src.append(&PLAIN));
+            let mut dst = kunit_try!(t, PageBuf::zeroed(64));
+            kunit_try!(t, stream.run(&tfm, &mut src, &mut dst, 64, true));
+            if name.as_bytes() == b"cbc(aes)" {
+                kunit_expect_eq!(t, stream.iv(&tfm), &CBC[48..]);
+            }
+        }
+    });
+
+    kunit_case!(kcrypto_test_skcipher_errors, |t| {
+        let mut tfm = kunit_try!(t, Skcipher::new(c_str!("cbc(aes)"), 0, 0));
+        // Key and IV sizes the algorithm refuses.
+        kunit_expect_eq!(t, tfm.set_key(&KEY[..15]), Err(EINVAL));
+        kunit_expect!(t, tfm.needs_key());
+        kunit_try!(t, tfm.set_key(&KEY));
+        kunit_expect_eq!(
+            t,
+            Stream::new(&tfm, Direction::Encrypt, Some(&CBC_IV[..8])).err(),
+            Some(EINVAL)
+        );
+        // A length the algorithm cannot process, an output shorter than the input, and a part
+        // that is not a whole number of chunks.
+        let mut stream = kunit_try!(t, Stream::new(&tfm, Direction::Encrypt, Some(&CBC_IV)));
+        let mut src = PageBuf::new();
+        kunit_try!(t, src.append(&PLAIN[..20]));
+        let mut dst = kunit_try!(t, PageBuf::zeroed(20));
+        kunit_expect_eq!(
+            t,
+            stream.run(&tfm, &mut src, &mut dst, 20, true),
+            Err(EINVAL)
+        );
+        let mut short = kunit_try!(t, PageBuf::zeroed(15));
+        let too_big = Error::from(Errno::MessageSize);
+        kunit_expect_eq!(
+            t,
+            stream.run(&tfm, &mut src, &mut short, 16, true),
+            Err(too_big)
+        );
+        kunit_expect_eq!(
+            t,
+            stream.run(&tfm, &mut src, &mut dst, 20, false),
+            Err(EINVAL)
+        );
+
+        // Algorithms that restart their tweak or counter per request are found out.
+        let mut xts = kunit_try!(t, Skcipher::new(c_str!("xts(aes)"), 0, 0));
+        let mut xts_key = [0u8; 64];
+        xts_key[..32].copy_from_slice(&KEY);
+        xts_key[32..].copy_from_slice(&KEY);
+        xts_key[63] ^= 1;
+        kunit_try!(t, xts.set_key(&xts_key));
+        kunit_expect!(
+            t,
+            !xts.chains(),
+            "xts(aes) cannot continue a message across requests"
+        );
+        kunit_expect_eq!(
+            t,
+            Skcipher::new(c_str!("no-such-cipher"), 0, 0).err(),
+            Some(ENOENT)
+        );
+    });
+}

@@ -144,9 +144,9 @@ impl AeadOp {
             self.message = Some(message);
             return Ok(len);
         }
-        let out_len = self
-            .tfm
-            .output_len(message.direction, message.assoc_len, message.input.len())?;
+        let out_len =
+            self.tfm
+                .output_len(message.direction, message.assoc_len, message.input.len())?;
         let mut out = PageBuf::zeroed(out_len)?;
         let result = self.tfm.crypt(
             message.direction,
