@@ -19,7 +19,7 @@ use kernel::{
     prelude::*,
 };
 
-use crate::{ffi, msg::Msg};
+use crate::{ffi, limits, msg::Msg};
 
 /// A zero-initialised byte buffer that is wiped on drop.
 pub(crate) struct SecretBuf {
@@ -198,7 +198,13 @@ impl PageBuf {
     pub(crate) fn append_from(&mut self, msg: &mut Msg<'_>, len: usize) -> Result {
         let end = self.len.checked_add(len).ok_or(EINVAL)?;
         self.reserve(end)?;
+        let mut pieces = 0u32;
         self.for_each_piece(self.len, len, |page, offset, piece| {
+            pieces = pieces.wrapping_add(1);
+            // A large message must not hog the CPU, nor outlive its killed sender.
+            if pieces % 64 == 0 && limits::yield_now() {
+                return Err(EINTR);
+            }
             msg.copy_page_from(page, offset, piece)
         })?;
         self.len = end;
