@@ -66,6 +66,35 @@ impl Drop for SecretBuf {
     }
 }
 
+/// A small stack buffer for secret bytes in transit, wiped on every path out.
+pub(crate) struct Scratch<const N: usize>([u8; N]);
+
+impl<const N: usize> Scratch<N> {
+    pub(crate) const fn new() -> Self {
+        Self([0; N])
+    }
+}
+
+impl<const N: usize> Deref for Scratch<N> {
+    type Target = [u8; N];
+
+    fn deref(&self) -> &[u8; N] {
+        &self.0
+    }
+}
+
+impl<const N: usize> DerefMut for Scratch<N> {
+    fn deref_mut(&mut self) -> &mut [u8; N] {
+        &mut self.0
+    }
+}
+
+impl<const N: usize> Drop for Scratch<N> {
+    fn drop(&mut self) {
+        wipe(&mut self.0);
+    }
+}
+
 /// Zeroes `buf` in a way the compiler cannot elide (`memzero_explicit`).
 pub(crate) fn wipe(buf: &mut [u8]) {
     // SAFETY: The pointer and length describe `buf`, valid for writes.
@@ -238,7 +267,7 @@ impl PageBuf {
 
     /// Overwrites the first `len` bytes with those of `src`.
     pub(crate) fn copy_prefix(&mut self, src: &PageBuf, len: usize) -> Result {
-        let mut bounce = [0u8; 256];
+        let mut bounce = Scratch::<256>::new();
         let mut at = 0;
         while at < len {
             let piece = &mut bounce[..(len - at).min(256)];
@@ -246,7 +275,6 @@ impl PageBuf {
             self.write(at, piece)?;
             at += piece.len();
         }
-        wipe(&mut bounce);
         Ok(())
     }
 
@@ -279,12 +307,11 @@ impl PageBuf {
     /// Drops the first `len` bytes, keeping the rest (at most `MAX_TAIL` bytes).
     pub(crate) fn drop_front(&mut self, len: usize) -> Result {
         let rest = self.len.checked_sub(len).ok_or(EINVAL)?;
-        let mut tail = [0u8; MAX_TAIL];
+        let mut tail = Scratch::<MAX_TAIL>::new();
         let tail = tail.get_mut(..rest).ok_or(EINVAL)?;
         self.read(len, tail)?;
         let mut kept = Self::new();
         kept.append(tail)?;
-        wipe(tail);
         *self = kept;
         Ok(())
     }
@@ -333,14 +360,15 @@ impl Drop for PageBuf {
 /// `sg` was returned by `kcrypto_sg_alloc` for pages of the borrowed buffer and is owned by
 /// this value.
 pub(crate) struct Sg<'a> {
-    sg: NonNull<bindings::scatterlist>,
+    sg: NonNull<ffi::SgTable>,
     _buf: PhantomData<&'a mut PageBuf>,
 }
 
 impl Sg<'_> {
     /// The scatterlist, for a crypto API request.
     pub(crate) fn as_ptr(&self) -> *mut bindings::scatterlist {
-        self.sg.as_ptr()
+        // SAFETY: `sg` is a live table (type invariant).
+        unsafe { ffi::kcrypto_sg_list(self.sg.as_ptr()) }
     }
 }
 

@@ -35,6 +35,8 @@ opaque_types! {
     CryptoAead;
     /// `struct crypto_rng`: a random number generator.
     CryptoRng;
+    /// `struct sg_table`: a chained scatterlist.
+    SgTable;
     /// `struct page`, for the C helpers that copy to and build scatterlists over pages.
     RawPage;
     /// `struct msghdr`, for the C helpers that move its data (see [`crate::msg`]).
@@ -53,6 +55,19 @@ pub(crate) struct CipherSizes {
     pub(crate) state: c_uint,
     pub(crate) tag: c_uint,
     pub(crate) max_tag: c_uint,
+}
+
+/// `struct kcrypto_alg_info` (include/uapi/linux/if_kcrypto.h): one implementation, as
+/// reported to userspace.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct AlgInfo {
+    pub(crate) kind: [u8; 16],
+    pub(crate) name: [u8; 128],
+    pub(crate) driver: [u8; 128],
+    pub(crate) module: [u8; 64],
+    pub(crate) priority: u32,
+    pub(crate) flags: u32,
 }
 
 extern "C" {
@@ -140,8 +155,22 @@ extern "C" {
         pages: *mut *mut RawPage,
         nents: c_uint,
         len: usize,
-    ) -> *mut scatterlist;
-    pub(crate) fn kcrypto_sg_free(sg: *mut scatterlist);
+    ) -> *mut SgTable;
+    pub(crate) fn kcrypto_sg_list(table: *mut SgTable) -> *mut scatterlist;
+    pub(crate) fn kcrypto_sg_free(table: *mut SgTable);
+
+    // src/drivers.c: implementations and their drivers
+    pub(crate) fn kcrypto_alg_list(buf: *mut AlgInfo, count: usize) -> usize;
+    pub(crate) fn kcrypto_find_hardware(
+        name: *const c_char,
+        kind: *const c_char,
+        driver: *mut c_char,
+        size: usize,
+    ) -> c_int;
+    pub(crate) fn kcrypto_shash_info(tfm: *mut CryptoShash, info: *mut AlgInfo);
+    pub(crate) fn kcrypto_skcipher_info(tfm: *mut CryptoSkcipher, info: *mut AlgInfo);
+    pub(crate) fn kcrypto_aead_info(tfm: *mut CryptoAead, info: *mut AlgInfo);
+    pub(crate) fn kcrypto_rng_info(tfm: *mut CryptoRng, info: *mut AlgInfo);
 
     // src/shim.c: keys and credentials
     pub(crate) fn kcrypto_key_read(serial: i32, buf: *mut u8, size: usize) -> c_int;

@@ -22,6 +22,7 @@ struct kunit;
 struct msghdr;
 struct page;
 struct scatterlist;
+struct sg_table;
 struct shash_desc;
 struct sock;
 struct sockaddr;
@@ -65,9 +66,10 @@ void kcrypto_rng_free(struct crypto_rng *tfm);
 int kcrypto_rng_get_bytes(struct crypto_rng *tfm, u8 *buf, unsigned int len);
 int kcrypto_rng_set_entropy(struct crypto_rng *tfm, const u8 *data,
 			    unsigned int len);
-struct scatterlist *kcrypto_sg_alloc(struct page **pages, unsigned int nents,
-				     size_t len);
-void kcrypto_sg_free(struct scatterlist *sg);
+struct sg_table *kcrypto_sg_alloc(struct page **pages, unsigned int nents,
+				  size_t len);
+struct scatterlist *kcrypto_sg_list(struct sg_table *table);
+void kcrypto_sg_free(struct sg_table *table);
 int kcrypto_key_read(s32 serial, u8 *buf, size_t size);
 bool kcrypto_capable_sys_admin(void);
 bool kcrypto_yield(void);
@@ -87,6 +89,17 @@ int kcrypto_copy_from_sockptr(void *dst, const sockptr_t *src, size_t len);
 int kcrypto_family_register(void);
 void kcrypto_family_unregister(void);
 
+/* src/drivers.c */
+struct kcrypto_alg_info;
+size_t kcrypto_alg_list(struct kcrypto_alg_info *buf, size_t count);
+int kcrypto_find_hardware(const char *name, const char *kind, char *driver,
+			  size_t size);
+void kcrypto_shash_info(struct crypto_shash *tfm, struct kcrypto_alg_info *info);
+void kcrypto_skcipher_info(struct crypto_skcipher *tfm,
+			   struct kcrypto_alg_info *info);
+void kcrypto_aead_info(struct crypto_aead *tfm, struct kcrypto_alg_info *info);
+void kcrypto_rng_info(struct crypto_rng *tfm, struct kcrypto_alg_info *info);
+
 /* src/socket/adapter.rs: the Rust side of every socket operation */
 int kcrypto_state_new(struct kcrypto_state **state);
 void kcrypto_state_free(struct kcrypto_state *state);
@@ -99,6 +112,8 @@ int kcrypto_state_setsockopt(struct kcrypto_state *state, int level,
 			     unsigned int optlen);
 int kcrypto_state_sendmsg(struct kcrypto_state *state, struct sock *sk,
 			  struct msghdr *msg, size_t len);
+int kcrypto_state_getsockopt(struct kcrypto_state *state, int optname,
+			     void *buf, size_t size, size_t *needed);
 int kcrypto_state_recvmsg(struct kcrypto_state *state, struct msghdr *msg,
 			  size_t len, int flags);
 

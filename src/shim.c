@@ -21,6 +21,7 @@
 #include <linux/sched/signal.h>
 #include <linux/security.h>
 #include <linux/scatterlist.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/sockptr.h>
 #include <linux/uio.h>
@@ -250,32 +251,42 @@ int kcrypto_rng_set_entropy(struct crypto_rng *tfm, const u8 *data,
 
 /*
  * Scatterlists over pages the caller owns: @len bytes from the start of
- * @pages[0..@nents), a page each. Freed with kfree().
+ * @pages[0..@nents), a page each; chained, so any length fits.
  */
-struct scatterlist *kcrypto_sg_alloc(struct page **pages, unsigned int nents,
-				     size_t len)
+struct sg_table *kcrypto_sg_alloc(struct page **pages, unsigned int nents,
+				  size_t len)
 {
 	struct scatterlist *sg;
+	struct sg_table *table;
 	unsigned int i;
 
 	if (!nents)
 		return ERR_PTR(-EINVAL);
-	sg = kmalloc_array(nents, sizeof(*sg), GFP_KERNEL_ACCOUNT);
-	if (!sg)
+	table = kmalloc(sizeof(*table), GFP_KERNEL_ACCOUNT);
+	if (!table)
 		return ERR_PTR(-ENOMEM);
-	sg_init_table(sg, nents);
-	for (i = 0; i < nents; i++) {
+	if (sg_alloc_table(table, nents, GFP_KERNEL_ACCOUNT)) {
+		kfree(table);
+		return ERR_PTR(-ENOMEM);
+	}
+	for_each_sg(table->sgl, sg, nents, i) {
 		size_t part = min_t(size_t, len, PAGE_SIZE);
 
-		sg_set_page(&sg[i], pages[i], part, 0);
+		sg_set_page(sg, pages[i], part, 0);
 		len -= part;
 	}
-	return sg;
+	return table;
 }
 
-void kcrypto_sg_free(struct scatterlist *sg)
+struct scatterlist *kcrypto_sg_list(struct sg_table *table)
 {
-	kfree(sg);
+	return table->sgl;
+}
+
+void kcrypto_sg_free(struct sg_table *table)
+{
+	sg_free_table(table);
+	kfree(table);
 }
 
 /* Keys from the caller's keyrings */
@@ -519,6 +530,38 @@ static int kcrypto_setsockopt(struct socket *sock, int level, int optname,
 					&optval, optlen);
 }
 
+/* The longest answer getsockopt() gives: the driver list, ~3000 entries. */
+#define KCRYPTO_GETSOCKOPT_MAX	SZ_1M
+
+static int kcrypto_getsockopt(struct socket *sock, int level, int optname,
+			      char __user *optval, int __user *optlen)
+{
+	size_t size, needed = 0;
+	void *buf;
+	int len, err;
+
+	if (level != SOL_ALG)
+		return -ENOPROTOOPT;
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+	size = min_t(size_t, len, KCRYPTO_GETSOCKOPT_MAX);
+	buf = kvzalloc(size ?: 1, GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		return -ENOMEM;
+	err = kcrypto_state_getsockopt(kcrypto_state(sock), optname, buf, size,
+				       &needed);
+	if (!err && needed > size)
+		err = needed > KCRYPTO_GETSOCKOPT_MAX ? -ENOBUFS : -ERANGE;
+	if (!err && copy_to_user(optval, buf, needed))
+		err = -EFAULT;
+	if ((!err || err == -ERANGE) && put_user((int)needed, optlen))
+		err = -EFAULT;
+	kvfree(buf);
+	return err;
+}
+
 static int kcrypto_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 {
 	return kcrypto_state_sendmsg(kcrypto_state(sock), sock->sk, msg, len);
@@ -561,6 +604,7 @@ static const struct proto_ops kcrypto_ops = {
 	.listen = sock_no_listen,
 	.shutdown = sock_no_shutdown,
 	.setsockopt = kcrypto_setsockopt,
+	.getsockopt = kcrypto_getsockopt,
 	.sendmsg = kcrypto_sendmsg,
 	.recvmsg = kcrypto_recvmsg,
 	.mmap = sock_no_mmap,

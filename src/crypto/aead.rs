@@ -141,6 +141,14 @@ impl Aead {
     }
 }
 
+impl Aead {
+    /// The implementation serving this transform.
+    pub(crate) fn info(&self) -> super::AlgInfo {
+        // SAFETY: `tfm` is live (type invariant); the C side writes one whole record.
+        super::AlgInfo::read(|info| unsafe { ffi::kcrypto_aead_info(self.tfm.as_ptr(), info) })
+    }
+}
+
 impl Drop for Aead {
     fn drop(&mut self) {
         // SAFETY: By the type invariant the transform is owned by `self`; requests borrow it, so

@@ -93,6 +93,14 @@ impl Shash {
     }
 }
 
+impl Shash {
+    /// The implementation serving this transform.
+    pub(crate) fn info(&self) -> super::AlgInfo {
+        // SAFETY: `tfm` is live (type invariant); the C side writes one whole record.
+        super::AlgInfo::read(|info| unsafe { ffi::kcrypto_shash_info(self.tfm.as_ptr(), info) })
+    }
+}
+
 impl Drop for Shash {
     fn drop(&mut self) {
         // SAFETY: By the type invariant the transform is owned by `self`; every `Digest` using it

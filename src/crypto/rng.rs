@@ -66,6 +66,14 @@ impl Rng {
     }
 }
 
+impl Rng {
+    /// The implementation serving this transform.
+    pub(crate) fn info(&self) -> super::AlgInfo {
+        // SAFETY: `tfm` is live (type invariant); the C side writes one whole record.
+        super::AlgInfo::read(|info| unsafe { ffi::kcrypto_rng_info(self.tfm.as_ptr(), info) })
+    }
+}
+
 impl Drop for Rng {
     fn drop(&mut self) {
         // SAFETY: By the type invariant the transform is owned by `self`. `entropy` is dropped

@@ -11,7 +11,7 @@ use kernel::{error::to_result, prelude::*, str::CStr};
 
 use super::{api_len, Direction};
 use crate::{
-    buffer::{PageBuf, SecretBuf},
+    buffer::{PageBuf, Scratch, SecretBuf, MAX_TAIL},
     errno::Errno,
     ffi,
 };
@@ -91,36 +91,49 @@ impl Skcipher {
         // SAFETY: `tfm` is live (type invariant) and not in use by anyone else (`&mut self`);
         // `key` is valid for `len` bytes.
         to_result(unsafe { ffi::crypto_skcipher_setkey(self.tfm.as_ptr(), key.as_ptr(), len) })?;
-        self.chains = self.probe_chaining()?;
+        // A probe that fails (no memory) only costs streaming.
+        self.chains = self.probe_chaining().unwrap_or(false);
         Ok(())
     }
 
     fn probe_chaining(&self) -> Result<bool> {
         let step = self.chunk_size();
-        if step > crate::buffer::MAX_TAIL {
+        if step > MAX_TAIL {
             return Ok(false);
         }
-        let mut input = PageBuf::zeroed(2 * step)?;
-        let mut whole = PageBuf::zeroed(2 * step)?;
-        let mut stream = Stream::new(self, Direction::Encrypt, None)?;
-        stream.run(self, &mut input, &mut whole, 2 * step, true)?;
+        for direction in [Direction::Encrypt, Direction::Decrypt] {
+            let mut input = PageBuf::zeroed(2 * step)?;
+            let mut whole = PageBuf::zeroed(2 * step)?;
+            Stream::new(self, direction, None)?.run(
+                self,
+                &mut input,
+                &mut whole,
+                2 * step,
+                true,
+            )?;
 
-        let mut parts = PageBuf::zeroed(step)?;
-        let mut first = [0u8; crate::buffer::MAX_TAIL];
-        let mut second = [0u8; crate::buffer::MAX_TAIL];
-        let mut stream = Stream::new(self, Direction::Encrypt, None)?;
-        let mut input = PageBuf::zeroed(step)?;
-        stream.run(self, &mut input, &mut parts, step, false)?;
-        parts.read(0, &mut first[..step])?;
-        stream.run(self, &mut input, &mut parts, step, true)?;
-        parts.read(0, &mut second[..step])?;
+            let mut stream = Stream::new(self, direction, None)?;
+            let mut input = PageBuf::zeroed(step)?;
+            let mut part = PageBuf::zeroed(step)?;
+            let (mut got, mut want) = (Scratch::<MAX_TAIL>::new(), Scratch::<MAX_TAIL>::new());
+            for (i, last) in [(0, false), (1, true)] {
+                stream.run(self, &mut input, &mut part, step, last)?;
+                part.read(0, &mut got[..step])?;
+                whole.read(i * step, &mut want[..step])?;
+                if got[..step] != want[..step] {
+                    return Ok(false);
+                }
+            }
+        }
+        Ok(true)
+    }
+}
 
-        let mut expect = [0u8; crate::buffer::MAX_TAIL];
-        whole.read(0, &mut expect[..step])?;
-        let mut same = expect[..step] == first[..step];
-        whole.read(step, &mut expect[..step])?;
-        same &= expect[..step] == second[..step];
-        Ok(same)
+impl Skcipher {
+    /// The implementation serving this transform.
+    pub(crate) fn info(&self) -> super::AlgInfo {
+        // SAFETY: `tfm` is live (type invariant); the C side writes one whole record.
+        super::AlgInfo::read(|info| unsafe { ffi::kcrypto_skcipher_info(self.tfm.as_ptr(), info) })
     }
 }
 
@@ -160,6 +173,16 @@ impl Stream {
             state: SecretBuf::zeroed((tfm.sizes.state as usize).max(1))?,
             started: false,
         })
+    }
+
+    /// The message's direction.
+    pub(crate) fn direction(&self) -> Direction {
+        self.direction
+    }
+
+    /// Whether a part has been processed.
+    pub(crate) fn started(&self) -> bool {
+        self.started
     }
 
     /// The IV the next part starts from (after the last part: the chained IV).

@@ -11,6 +11,7 @@
 use kernel::{prelude::*, sync::Arc};
 
 use super::{check_room, output::Output, Algorithm, Child, Children, Settings};
+use crate::crypto::AlgInfo;
 use crate::{
     buffer::{PageBuf, SecretBuf},
     crypto::{aead::Aead, Direction},
@@ -29,6 +30,11 @@ pub(crate) struct AeadTransform {
 }
 
 impl AeadTransform {
+    /// The implementation serving this socket.
+    pub(crate) fn info(&self) -> AlgInfo {
+        self.tfm.info()
+    }
+
     pub(crate) fn new(alg: Algorithm) -> Result<Self> {
         let tfm = Arc::new(alg.alloc(Aead::new)?, GFP_KERNEL_ACCOUNT)?;
         Ok(Self {
@@ -65,8 +71,8 @@ impl AeadTransform {
                 Ok(())
             }
             Err(err) => {
+                // `accept` refuses a socket without a key, whatever its transform.
                 self.key = None;
-                self.tfm = self.build(None, self.tag_size)?;
                 Err(err)
             }
         }
@@ -83,7 +89,7 @@ impl AeadTransform {
 
     /// Starts an operation socket's state; `ENOKEY` without a key.
     pub(crate) fn accept(&self) -> Result<AeadOp> {
-        if self.tfm.needs_key() {
+        if self.key.is_none() || self.tfm.needs_key() {
             return Err(Errno::NoKey.into());
         }
         Ok(AeadOp {
@@ -91,7 +97,7 @@ impl AeadTransform {
             direction: Direction::Decrypt,
             assoc_len: 0,
             message: None,
-            output: Output::new()?,
+            output: Output::new(),
             _child: self.children.add(),
         })
     }
@@ -101,7 +107,7 @@ impl AeadTransform {
 struct Message {
     direction: Direction,
     iv: SecretBuf,
-    assoc_len: usize,
+    assoc_len: u32,
     input: PageBuf,
 }
 
@@ -117,6 +123,11 @@ pub(crate) struct AeadOp {
 }
 
 impl AeadOp {
+    /// The implementation serving this socket.
+    pub(crate) fn info(&self) -> AlgInfo {
+        self.tfm.info()
+    }
+
     /// Takes one part of a message; returns the number of bytes taken (all of them).
     pub(crate) fn send(&mut self, msg: &mut Msg<'_>) -> Result<usize> {
         let settings = Settings::parse(msg)?;
@@ -140,26 +151,34 @@ impl AeadOp {
             None => self.start(&settings)?,
         };
         message.input.append_from(msg, len)?;
+        // The message's settings become the socket's once a part of it is taken.
+        self.direction = message.direction;
+        self.assoc_len = message.assoc_len;
         if msg.flags() & MSG_MORE != 0 {
             self.message = Some(message);
             return Ok(len);
         }
-        let out_len =
-            self.tfm
-                .output_len(message.direction, message.assoc_len, message.input.len())?;
+        let assoc_len = message.assoc_len as usize;
+        let out_len = self
+            .tfm
+            .output_len(message.direction, assoc_len, message.input.len())?;
         let mut out = PageBuf::zeroed(out_len)?;
         let result = self.tfm.crypt(
             message.direction,
             &mut message.iv,
             &mut message.input,
-            message.assoc_len,
+            assoc_len,
             &mut out,
         );
-        // A failed request (a tag that does not match) is reported by `recvmsg`; its output,
-        // possibly unauthenticated plaintext, is wiped here.
+        // A message the algorithm refuses (a tag that does not match, associated data too short
+        // for an RFC 4106 IV) is reported by `recvmsg`; its output, possibly unauthenticated
+        // plaintext, is wiped here. Other errors (no memory) fail this call.
         match result {
             Ok(()) => self.output.push_data(out)?,
-            Err(err) => self.output.push_error(err)?,
+            Err(err) if err == EINVAL || err == Errno::BadMessage.into() => {
+                self.output.push_error(err)?
+            }
+            Err(err) => return Err(err),
         }
         Ok(len)
     }
@@ -171,14 +190,10 @@ impl AeadOp {
         }
         let mut iv_copy = SecretBuf::zeroed(iv.len())?;
         iv_copy.copy_from_slice(iv);
-        let direction = settings.direction.unwrap_or(self.direction);
-        let assoc_len = settings.assoc_len.unwrap_or(self.assoc_len);
-        self.direction = direction;
-        self.assoc_len = assoc_len;
         Ok(Message {
-            direction,
+            direction: settings.direction.unwrap_or(self.direction),
             iv: iv_copy,
-            assoc_len: assoc_len as usize,
+            assoc_len: settings.assoc_len.unwrap_or(self.assoc_len),
             input: PageBuf::new(),
         })
     }

@@ -10,6 +10,7 @@
 use kernel::{prelude::*, sync::Arc};
 
 use super::{Algorithm, Child, Children};
+use crate::crypto::AlgInfo;
 use crate::{
     buffer,
     crypto::hash::{Digest, Shash},
@@ -26,6 +27,11 @@ pub(crate) struct HashTransform {
 }
 
 impl HashTransform {
+    /// The implementation serving this socket.
+    pub(crate) fn info(&self) -> AlgInfo {
+        self.tfm.info()
+    }
+
     pub(crate) fn new(alg: Algorithm) -> Result<Self> {
         let tfm = Arc::new(alg.alloc(Shash::new)?, GFP_KERNEL_ACCOUNT)?;
         Ok(Self {
@@ -106,6 +112,11 @@ pub(crate) struct HashOp {
 }
 
 impl HashOp {
+    /// The implementation serving this socket.
+    pub(crate) fn info(&self) -> AlgInfo {
+        self.tfm.info()
+    }
+
     /// Copies this operation for `accept` on an operation socket.
     pub(crate) fn try_clone(&self) -> Result<Self> {
         let state = match &self.state {

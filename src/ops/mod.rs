@@ -20,34 +20,74 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 use kernel::{prelude::*, str::CStr, sync::Arc};
 
 use crate::{
-    crypto::Direction,
+    crypto::{self, Direction},
     msg::{Control, Msg},
 };
+
+/// `CRYPTO_ALG_ASYNC`: the implementation may complete requests asynchronously.
+const CRYPTO_ALG_ASYNC: u32 = 0x80;
+/// `CRYPTO_ALG_KERN_DRIVER_ONLY`: in `salg_feat`/`salg_mask`, kcrypto's driver class.
+const CRYPTO_ALG_KERN_DRIVER_ONLY: u32 = 0x1000;
+
+/// Which implementations a socket may be served by, from the bind address's
+/// `salg_feat`/`salg_mask` (`CRYPTO_ALG_KERN_DRIVER_ONLY` in the mask selects a class).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Class {
+    /// The highest-priority implementation, whatever it runs on.
+    Any,
+    /// Synchronous implementations on the CPU only.
+    Software,
+    /// Off-CPU implementations only (see `src/drivers.c`).
+    Hardware,
+}
+
+impl Class {
+    pub(crate) fn from_flags(feat: u32, mask: u32) -> Self {
+        match (
+            mask & CRYPTO_ALG_KERN_DRIVER_ONLY != 0,
+            feat & CRYPTO_ALG_KERN_DRIVER_ONLY != 0,
+        ) {
+            (false, _) => Class::Any,
+            (true, false) => Class::Software,
+            (true, true) => Class::Hardware,
+        }
+    }
+}
 
 /// The algorithm a socket was bound to, kept to allocate a fresh transform for each key.
 pub(crate) struct Algorithm {
     /// NUL-terminated generic or driver name.
     name: KVec<u8>,
-    feat: u32,
-    mask: u32,
+    /// The `salg_type`, as the crypto API's algorithm list is searched by it.
+    kind: &'static CStr,
+    class: Class,
 }
 
 impl Algorithm {
-    /// Remembers `name` with the bind address's `salg_feat`/`salg_mask` flags.
-    pub(crate) fn new(name: &CStr, feat: u32, mask: u32) -> Result<Self> {
+    /// Remembers `name` of type `kind` with the bind address's `salg_feat`/`salg_mask` flags.
+    pub(crate) fn new(name: &CStr, kind: &'static CStr, feat: u32, mask: u32) -> Result<Self> {
         let mut copy = KVec::with_capacity(name.len() + 1, GFP_KERNEL)?;
         copy.extend_from_slice(name.as_bytes_with_nul(), GFP_KERNEL)?;
         Ok(Self {
             name: copy,
-            feat,
-            mask,
+            kind,
+            class: Class::from_flags(feat, mask),
         })
     }
 
-    /// Allocates a transform with `new(name, type, mask)`.
+    /// Allocates a transform of the socket's class with `new(name, type, mask)`.
     pub(crate) fn alloc<T>(&self, new: impl FnOnce(&CStr, u32, u32) -> Result<T>) -> Result<T> {
         let name = CStr::from_bytes_with_nul(&self.name).map_err(|_| EINVAL)?;
-        new(name, self.feat, self.mask)
+        match self.class {
+            Class::Any => new(name, 0, 0),
+            Class::Software => new(name, 0, CRYPTO_ALG_ASYNC | CRYPTO_ALG_KERN_DRIVER_ONLY),
+            Class::Hardware => {
+                let driver = crypto::find_hardware(name, self.kind)?;
+                let end = driver.iter().position(|&b| b == 0).ok_or(EINVAL)?;
+                let driver = CStr::from_bytes_with_nul(&driver[..=end]).map_err(|_| EINVAL)?;
+                new(driver, 0, 0)
+            }
+        }
     }
 }
 

@@ -10,8 +10,12 @@ use kernel::{error::Error, prelude::*};
 
 use crate::{buffer::PageBuf, msg::Msg};
 
-/// The most results a socket holds before its sender must read (`EAGAIN`).
-pub(crate) const DEPTH: usize = 16;
+/// The most results a socket holds before its sender must read (`EAGAIN`): a bound for
+/// empty results, which the byte bound does not limit.
+pub(crate) const MAX_RESULTS: usize = 1024;
+
+/// Slots allocated at first; the queue doubles as needed.
+const INITIAL_SLOTS: usize = 4;
 
 enum Entry {
     Data { buf: PageBuf, read: usize },
@@ -20,21 +24,25 @@ enum Entry {
 
 /// A bounded FIFO of results.
 pub(crate) struct Output {
-    slots: KBox<[Option<Entry>; DEPTH]>,
+    /// A ring of `slots.len()` slots, `count` of them used from `head` on.
+    slots: KVec<Option<Entry>>,
     head: usize,
     count: usize,
     /// Unread bytes in all results.
     bytes: usize,
+    /// Results ever queued.
+    pushed: u64,
 }
 
 impl Output {
-    pub(crate) fn new() -> Result<Self> {
-        Ok(Self {
-            slots: KBox::new([const { None }; DEPTH], GFP_KERNEL_ACCOUNT)?,
+    pub(crate) fn new() -> Self {
+        Self {
+            slots: KVec::new(),
             head: 0,
             count: 0,
             bytes: 0,
-        })
+            pushed: 0,
+        }
     }
 
     /// Unread bytes held.
@@ -44,20 +52,62 @@ impl Output {
 
     /// `EAGAIN` if no further result fits.
     pub(crate) fn check_room(&self) -> Result {
-        if self.count == DEPTH {
+        if self.count == MAX_RESULTS {
             return Err(EAGAIN);
         }
         Ok(())
     }
 
+    /// Makes room for one more result, doubling the ring if it is full.
+    fn reserve(&mut self) -> Result {
+        let len = self.slots.len();
+        if self.count < len {
+            return Ok(());
+        }
+        let new_len = (len * 2).max(INITIAL_SLOTS);
+        let mut slots = KVec::with_capacity(new_len, GFP_KERNEL_ACCOUNT)?;
+        for i in 0..new_len {
+            let entry = if i < self.count {
+                self.slots[(self.head + i) % len].take()
+            } else {
+                None
+            };
+            slots.push(entry, GFP_KERNEL_ACCOUNT)?;
+        }
+        self.slots = slots;
+        self.head = 0;
+        Ok(())
+    }
+
     fn push(&mut self, result: Entry) -> Result {
         self.check_room()?;
+        self.reserve()?;
         if let Entry::Data { buf, .. } = &result {
             self.bytes += buf.len();
         }
-        self.slots[(self.head + self.count) % DEPTH] = Some(result);
+        let len = self.slots.len();
+        self.slots[(self.head + self.count) % len] = Some(result);
         self.count += 1;
+        self.pushed += 1;
         Ok(())
+    }
+
+    /// The number of results ever queued, to name a point for [`Self::discard_since`].
+    pub(crate) fn pushed(&self) -> u64 {
+        self.pushed
+    }
+
+    /// Drops the results queued after `pushed` (a value of [`Self::pushed`]) that are unread.
+    pub(crate) fn discard_since(&mut self, pushed: u64) {
+        let newer = usize::try_from(self.pushed - pushed.min(self.pushed)).unwrap_or(usize::MAX);
+        for _ in 0..newer.min(self.count) {
+            let len = self.slots.len();
+            let tail = (self.head + self.count - 1) % len;
+            if let Some(Entry::Data { buf, read }) = self.slots[tail].take() {
+                self.bytes -= buf.len() - read;
+            }
+            self.count -= 1;
+        }
     }
 
     /// Queues the output of a request.
@@ -75,7 +125,7 @@ impl Output {
             return None;
         }
         let result = self.slots[self.head].take();
-        self.head = (self.head + 1) % DEPTH;
+        self.head = (self.head + 1) % self.slots.len();
         self.count -= 1;
         if let Some(Entry::Data { buf, read }) = &result {
             self.bytes -= buf.len() - read;
@@ -101,7 +151,10 @@ impl Output {
                 Some(Entry::Data { buf, read }) => {
                     any = true;
                     let n = (buf.len() - *read).min(len - copied);
-                    buf.write_to(msg, *read, n)?;
+                    if let Err(err) = buf.write_to(msg, *read, n) {
+                        // Report what reached the caller before the fault, if anything.
+                        return if copied > 0 { Ok(copied) } else { Err(err) };
+                    }
                     *read += n;
                     let done = *read == buf.len();
                     self.bytes -= n;

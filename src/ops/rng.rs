@@ -9,6 +9,7 @@
 use kernel::{prelude::*, sync::Arc};
 
 use super::{Algorithm, Child, Children};
+use crate::crypto::AlgInfo;
 use crate::{buffer::SecretBuf, crypto::rng::Rng, errno::Errno, msg::Msg};
 
 /// The most bytes one `recvmsg` returns (AF_ALG: 128).
@@ -23,6 +24,11 @@ pub(crate) struct RngTransform {
 }
 
 impl RngTransform {
+    /// The implementation serving this socket.
+    pub(crate) fn info(&self) -> AlgInfo {
+        self.tfm.info()
+    }
+
     /// Binds to a generator seeded from the system.
     pub(crate) fn new(alg: Algorithm) -> Result<Self> {
         let mut tfm = alg.alloc(Rng::new)?;
@@ -75,9 +81,17 @@ pub(crate) struct RngOp {
 }
 
 impl RngOp {
+    /// The implementation serving this socket.
+    pub(crate) fn info(&self) -> AlgInfo {
+        self.tfm.info()
+    }
+
     /// Writes up to [`MAX_READ`] random bytes into `msg`.
     pub(crate) fn receive(&mut self, msg: &mut Msg<'_>, len: usize) -> Result<usize> {
         let len = len.min(MAX_READ);
+        if len == 0 {
+            return Ok(0);
+        }
         let mut buf = SecretBuf::zeroed(len)?;
         self.tfm.fill(&mut buf)?;
         msg.copy_to(&buf)?;

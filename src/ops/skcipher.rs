@@ -11,6 +11,7 @@
 use kernel::{prelude::*, sync::Arc};
 
 use super::{check_room, output::Output, Algorithm, Child, Children, Settings};
+use crate::crypto::AlgInfo;
 use crate::{
     buffer::{PageBuf, SecretBuf},
     crypto::{
@@ -30,6 +31,11 @@ pub(crate) struct SkcipherTransform {
 }
 
 impl SkcipherTransform {
+    /// The implementation serving this socket.
+    pub(crate) fn info(&self) -> AlgInfo {
+        self.tfm.info()
+    }
+
     pub(crate) fn new(alg: Algorithm) -> Result<Self> {
         let tfm = Arc::new(alg.alloc(Skcipher::new)?, GFP_KERNEL_ACCOUNT)?;
         Ok(Self {
@@ -57,9 +63,9 @@ impl SkcipherTransform {
         Ok(SkcipherOp {
             tfm: self.tfm.clone(),
             direction: Direction::Decrypt,
-            iv,
+            iv: Some(iv),
             message: None,
-            output: Output::new()?,
+            output: Output::new(),
             _child: self.children.add(),
         })
     }
@@ -71,21 +77,32 @@ struct Message {
     /// Input not processed yet: a partial chunk, or everything for a cipher that cannot chain.
     pending: PageBuf,
     total: u64,
+    /// The output queue's count of results when the message started.
+    first_result: u64,
 }
 
 /// The state of an operation socket bound to a cipher.
 pub(crate) struct SkcipherOp {
     tfm: Arc<Skcipher>,
-    /// Direction and IV for the next message that brings none.
+    /// Direction and IV for the next message that brings none (no IV after a failed message).
     direction: Direction,
-    iv: SecretBuf,
+    iv: Option<SecretBuf>,
     message: Option<Message>,
     output: Output,
     _child: Child,
 }
 
 impl SkcipherOp {
+    /// The implementation serving this socket.
+    pub(crate) fn info(&self) -> AlgInfo {
+        self.tfm.info()
+    }
+
     /// Takes one part of a message; returns the number of bytes taken (all of them).
+    ///
+    /// A part refused for want of room (`EAGAIN`) or for its control messages leaves the
+    /// message in progress as it was; any other error drops the message with whatever of its
+    /// output is still queued, and the socket's IV with it: the next message must bring one.
     pub(crate) fn send(&mut self, msg: &mut Msg<'_>) -> Result<usize> {
         let settings = Settings::parse(msg)?;
         if settings.assoc_len.is_some() {
@@ -96,27 +113,41 @@ impl SkcipherOp {
             return Err(EINVAL);
         }
         let len = msg.data_left();
-        let pending = self.message.as_ref().map_or(0, |m| m.pending.len());
-        check_room(len, self.output.bytes() + pending, msg.send_buffer())?;
-        self.output.check_room()?;
-        let sent = self.message.as_ref().map_or(0, |m| m.total);
+        let bound = msg.send_buffer();
+        let (pending, sent) = self
+            .message
+            .as_ref()
+            .map_or((0, 0), |m| (m.pending.len(), m.total));
         let total = sent.saturating_add(len as u64);
-        if total > limits::max_op_bytes() {
-            self.message = None;
+        if (!self.tfm.chains() && pending.saturating_add(len) > bound)
+            || total > limits::max_op_bytes()
+        {
+            // This message could never be processed.
+            self.abort();
             return Err(Errno::MessageSize.into());
         }
+        check_room(len, self.output.bytes() + pending, bound)?;
+        self.output.check_room()?;
 
         let mut message = match self.message.take() {
             Some(message) => message,
             None => self.start(&settings)?,
         };
         let last = msg.flags() & MSG_MORE == 0;
-        // Any error from here on drops the message: its output so far is not a valid prefix.
-        message.pending.append_from(msg, len)?;
-        message.total = total;
-        self.process(&mut message, last)?;
+        let result = message
+            .pending
+            .append_from(msg, len)
+            .and_then(|()| self.process(&mut message, total, last));
+        if let Err(err) = result {
+            self.message = Some(message);
+            self.abort();
+            return Err(err);
+        }
+        self.direction = message.stream.direction();
         if last {
-            self.iv.copy_from_slice(message.stream.iv(&self.tfm));
+            let mut iv = SecretBuf::zeroed(self.tfm.iv_size())?;
+            iv.copy_from_slice(message.stream.iv(&self.tfm));
+            self.iv = Some(iv);
         } else {
             self.message = Some(message);
         }
@@ -126,21 +157,29 @@ impl SkcipherOp {
     /// Starts a message with `settings`, or the socket's direction and IV where they are silent.
     fn start(&mut self, settings: &Settings<'_>) -> Result<Message> {
         let direction = settings.direction.unwrap_or(self.direction);
-        let iv = settings.iv.unwrap_or(&self.iv);
-        let stream = Stream::new(&self.tfm, direction, Some(iv))?;
-        self.direction = direction;
+        let iv = settings.iv.or(self.iv.as_deref()).ok_or(EINVAL)?;
         Ok(Message {
-            stream,
+            stream: Stream::new(&self.tfm, direction, Some(iv))?,
             pending: PageBuf::new(),
             total: 0,
+            first_result: self.output.pushed(),
         })
     }
 
+    /// Drops the message in progress, its queued output and the socket's IV.
+    fn abort(&mut self) {
+        if let Some(message) = self.message.take() {
+            self.output.discard_since(message.first_result);
+            self.iv = None;
+        }
+    }
+
     /// Processes what of `message`'s pending input can be processed and queues the output.
-    fn process(&mut self, message: &mut Message, last: bool) -> Result {
+    fn process(&mut self, message: &mut Message, total: u64, last: bool) -> Result {
+        message.total = total;
         let pending = message.pending.len();
         let len = if last {
-            if self.tfm.chains() && message.total % self.tfm.block_size() as u64 != 0 {
+            if self.tfm.chains() && total % self.tfm.block_size() as u64 != 0 {
                 return Err(EINVAL);
             }
             pending
@@ -153,7 +192,8 @@ impl SkcipherOp {
             return Ok(());
         }
         let mut out = PageBuf::zeroed(len)?;
-        if len > 0 {
+        // An empty message still goes to the algorithm, which may refuse it (XTS needs a block).
+        if len > 0 || !message.stream.started() {
             message
                 .stream
                 .run(&self.tfm, &mut message.pending, &mut out, len, last)?;

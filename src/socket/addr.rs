@@ -34,6 +34,18 @@ pub(crate) enum Kind {
     Rng,
 }
 
+impl Kind {
+    /// The `salg_type` string.
+    pub(crate) fn name(self) -> &'static CStr {
+        match self {
+            Kind::Hash => kernel::c_str!("hash"),
+            Kind::Skcipher => kernel::c_str!("skcipher"),
+            Kind::Aead => kernel::c_str!("aead"),
+            Kind::Rng => kernel::c_str!("rng"),
+        }
+    }
+}
+
 /// A validated bind address.
 #[derive(Debug)]
 pub(crate) struct AlgAddr<'a> {

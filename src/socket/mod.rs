@@ -23,6 +23,7 @@ use kernel::{bindings, prelude::*, sync::Mutex};
 
 use crate::{
     buffer::SecretBuf,
+    crypto::{self, AlgInfo},
     errno::Errno,
     keys, limits,
     msg::Msg,
@@ -45,6 +46,12 @@ const ALG_SET_DRBG_ENTROPY: i32 = 6;
 /// `ALG_SET_KEY_BY_KEY_SERIAL`: the key is the payload of a key in the caller's keyrings.
 const ALG_SET_KEY_BY_KEY_SERIAL: i32 = 7;
 
+// kcrypto's own options (include/uapi/linux/if_kcrypto.h), for getsockopt.
+/// `KCRYPTO_GET_DRIVER`: the implementation serving a bound or operation socket.
+const KCRYPTO_GET_DRIVER: i32 = 64;
+/// `KCRYPTO_LIST_ALGS`: every implementation a caller may bind to.
+const KCRYPTO_LIST_ALGS: i32 = 65;
+
 enum State {
     Unbound,
     Bound(Transform),
@@ -59,6 +66,15 @@ enum Transform {
 }
 
 impl Transform {
+    fn info(&self) -> AlgInfo {
+        match self {
+            Transform::Hash(hash) => hash.info(),
+            Transform::Skcipher(cipher) => cipher.info(),
+            Transform::Aead(aead) => aead.info(),
+            Transform::Rng(rng) => rng.info(),
+        }
+    }
+
     fn set_key(&mut self, key: &[u8]) -> Result {
         match self {
             Transform::Hash(hash) => hash.set_key(key),
@@ -74,6 +90,17 @@ enum Operation {
     Skcipher(SkcipherOp),
     Aead(AeadOp),
     Rng(RngOp),
+}
+
+impl Operation {
+    fn info(&self) -> AlgInfo {
+        match self {
+            Operation::Hash(op) => op.info(),
+            Operation::Skcipher(op) => op.info(),
+            Operation::Aead(op) => op.info(),
+            Operation::Rng(op) => op.info(),
+        }
+    }
 }
 
 /// The private state of one socket.
@@ -105,7 +132,7 @@ impl Socket {
             State::Bound(_) => return Err(EINVAL),
             State::Operation(_) => return Err(Errno::NotSupported.into()),
         }
-        let alg = Algorithm::new(addr.name, addr.feat, addr.mask)?;
+        let alg = Algorithm::new(addr.name, addr.kind.name(), addr.feat, addr.mask)?;
         let transform = match addr.kind {
             addr::Kind::Hash => Transform::Hash(HashTransform::new(alg)?),
             addr::Kind::Skcipher => Transform::Skcipher(SkcipherTransform::new(alg)?),
@@ -177,6 +204,22 @@ impl Socket {
             }
             _ => Err(Errno::NoProtocolOption.into()),
         }
+    }
+
+    /// Handles `getsockopt` at level `SOL_ALG`: writes at most `buf.len()` bytes of the answer
+    /// into `buf` and returns its whole length.
+    pub(crate) fn get_option(&self, name: i32, buf: &mut [u8]) -> Result<usize> {
+        let info = match (name, &*self.state.lock()) {
+            (KCRYPTO_LIST_ALGS, _) => return crypto::list_algorithms(buf),
+            (KCRYPTO_GET_DRIVER, State::Bound(transform)) => transform.info(),
+            (KCRYPTO_GET_DRIVER, State::Operation(op)) => op.info(),
+            _ => return Err(Errno::NoProtocolOption.into()),
+        };
+        let bytes = info.as_bytes();
+        if let Some(out) = buf.get_mut(..bytes.len()) {
+            out.copy_from_slice(bytes);
+        }
+        Ok(bytes.len())
     }
 
     /// Handles `sendmsg`: only operation sockets take data.
