@@ -32,7 +32,7 @@ SKCIPHERS = {
     b"ecb(aes)": Skcipher((16, 24, 32), 0, 16, 0, True),
     b"cbc(aes)": Skcipher((16, 24, 32), 16, 16, 0, True),
     b"ctr(aes)": Skcipher((16, 24, 32), 16, 1, 0, True),
-    b"xts(aes)": Skcipher((32, 48, 64), 16, 1, 16, False),
+    b"xts(aes)": Skcipher((32, 64), 16, 1, 16, False),
     b"cts(cbc(aes))": Skcipher((16, 24, 32), 16, 1, 16, False),
     b"chacha20": Skcipher((32,), 16, 1, 0, False),
 }
