@@ -9,7 +9,7 @@
 //! [`crate::limits`] and [`crate::kunit`] call into this module.
 
 use core::{marker::PhantomData, marker::PhantomPinned};
-use kernel::bindings::sockptr_t;
+use kernel::bindings::{scatterlist, sockptr_t};
 use kernel::ffi::{c_char, c_int, c_uint, c_void};
 
 /// Declares a C structure that Rust only ever handles by pointer.
@@ -29,13 +29,50 @@ opaque_types! {
     CryptoShash;
     /// `struct shash_desc`: the state of one synchronous hash computation.
     ShashDesc;
+    /// `struct crypto_skcipher`: a symmetric cipher transform.
+    CryptoSkcipher;
+    /// `struct crypto_aead`: an authenticated encryption transform.
+    CryptoAead;
+    /// `struct crypto_rng`: a random number generator.
+    CryptoRng;
+    /// `struct page`, for the C helpers that copy to and build scatterlists over pages.
+    RawPage;
     /// `struct msghdr`, for the C helpers that move its data (see [`crate::msg`]).
     MsgHdr;
     /// `struct sock`, for the C helpers that charge memory to it.
     Sock;
 }
 
+/// `struct kcrypto_cipher_sizes` (src/kcrypto.h): the sizes of a cipher or AEAD transform.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct CipherSizes {
+    pub(crate) iv: c_uint,
+    pub(crate) block: c_uint,
+    pub(crate) chunk: c_uint,
+    pub(crate) state: c_uint,
+    pub(crate) tag: c_uint,
+    pub(crate) max_tag: c_uint,
+}
+
 extern "C" {
+    // include/crypto/skcipher.h, aead.h, rng.h (exported by crypto/)
+    pub(crate) fn crypto_alloc_skcipher(
+        name: *const c_char,
+        type_: u32,
+        mask: u32,
+    ) -> *mut CryptoSkcipher;
+    pub(crate) fn crypto_skcipher_setkey(
+        tfm: *mut CryptoSkcipher,
+        key: *const u8,
+        len: c_uint,
+    ) -> c_int;
+    pub(crate) fn crypto_alloc_aead(name: *const c_char, type_: u32, mask: u32) -> *mut CryptoAead;
+    pub(crate) fn crypto_aead_setkey(tfm: *mut CryptoAead, key: *const u8, len: c_uint) -> c_int;
+    pub(crate) fn crypto_aead_setauthsize(tfm: *mut CryptoAead, len: c_uint) -> c_int;
+    pub(crate) fn crypto_alloc_rng(name: *const c_char, type_: u32, mask: u32) -> *mut CryptoRng;
+    pub(crate) fn crypto_rng_reset(tfm: *mut CryptoRng, seed: *const u8, len: c_uint) -> c_int;
+
     // include/crypto/hash.h (exported by crypto/shash.c)
     pub(crate) fn crypto_alloc_shash(
         name: *const c_char,
@@ -65,12 +102,70 @@ extern "C" {
     pub(crate) fn kcrypto_shash_init(desc: *mut ShashDesc) -> c_int;
     pub(crate) fn kcrypto_shash_desc_clone(desc: *mut ShashDesc) -> *mut ShashDesc;
 
+    // src/shim.c: ciphers, AEADs, RNGs
+    pub(crate) fn kcrypto_skcipher_free(tfm: *mut CryptoSkcipher);
+    pub(crate) fn kcrypto_skcipher_needs_key(tfm: *mut CryptoSkcipher) -> bool;
+    pub(crate) fn kcrypto_skcipher_sizes(tfm: *mut CryptoSkcipher, sizes: *mut CipherSizes);
+    pub(crate) fn kcrypto_skcipher_crypt(
+        tfm: *mut CryptoSkcipher,
+        encrypt: bool,
+        src: *mut scatterlist,
+        dst: *mut scatterlist,
+        len: c_uint,
+        iv: *mut u8,
+        state: *mut c_void,
+        cont: bool,
+        last: bool,
+    ) -> c_int;
+    pub(crate) fn kcrypto_aead_free(tfm: *mut CryptoAead);
+    pub(crate) fn kcrypto_aead_needs_key(tfm: *mut CryptoAead) -> bool;
+    pub(crate) fn kcrypto_aead_sizes(tfm: *mut CryptoAead, sizes: *mut CipherSizes);
+    pub(crate) fn kcrypto_aead_crypt(
+        tfm: *mut CryptoAead,
+        encrypt: bool,
+        src: *mut scatterlist,
+        dst: *mut scatterlist,
+        assoclen: c_uint,
+        len: c_uint,
+        iv: *mut u8,
+    ) -> c_int;
+    pub(crate) fn kcrypto_rng_free(tfm: *mut CryptoRng);
+    pub(crate) fn kcrypto_rng_get_bytes(tfm: *mut CryptoRng, buf: *mut u8, len: c_uint) -> c_int;
+    pub(crate) fn kcrypto_rng_set_entropy(
+        tfm: *mut CryptoRng,
+        data: *const u8,
+        len: c_uint,
+    ) -> c_int;
+    pub(crate) fn kcrypto_sg_alloc(
+        pages: *mut *mut RawPage,
+        nents: c_uint,
+        len: usize,
+    ) -> *mut scatterlist;
+    pub(crate) fn kcrypto_sg_free(sg: *mut scatterlist);
+
+    // src/shim.c: keys and credentials
+    pub(crate) fn kcrypto_key_read(serial: i32, buf: *mut u8, size: usize) -> c_int;
+    pub(crate) fn kcrypto_capable_sys_admin() -> bool;
+
     // src/shim.c: buffers, messages, options
     pub(crate) fn kcrypto_yield() -> bool;
     pub(crate) fn kcrypto_memzero_explicit(buf: *mut c_void, len: usize);
     pub(crate) fn kcrypto_msg_data_left(msg: *mut MsgHdr) -> usize;
     pub(crate) fn kcrypto_msg_copy_from(msg: *mut MsgHdr, buf: *mut c_void, len: usize) -> c_int;
     pub(crate) fn kcrypto_msg_copy_to(msg: *mut MsgHdr, buf: *const c_void, len: usize) -> c_int;
+    pub(crate) fn kcrypto_msg_copy_page_from(
+        msg: *mut MsgHdr,
+        page: *mut RawPage,
+        offset: usize,
+        len: usize,
+    ) -> c_int;
+    pub(crate) fn kcrypto_msg_copy_page_to(
+        msg: *mut MsgHdr,
+        page: *mut RawPage,
+        offset: usize,
+        len: usize,
+    ) -> c_int;
+    pub(crate) fn kcrypto_sock_sndbuf(sk: *mut Sock) -> usize;
     pub(crate) fn kcrypto_sock_buf_alloc(sk: *mut Sock, len: usize) -> *mut c_void;
     pub(crate) fn kcrypto_sock_buf_free(sk: *mut Sock, buf: *mut c_void, len: usize);
     pub(crate) fn kcrypto_msg_control(msg: *mut MsgHdr, len: *mut usize) -> *const c_void;

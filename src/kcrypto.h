@@ -13,13 +13,28 @@
 #include <linux/sockptr.h>
 #include <linux/types.h>
 
+struct crypto_aead;
+struct crypto_rng;
 struct crypto_shash;
+struct crypto_skcipher;
 struct kcrypto_state;
 struct kunit;
 struct msghdr;
+struct page;
+struct scatterlist;
 struct shash_desc;
 struct sock;
 struct sockaddr;
+
+/* The sizes of a cipher or AEAD transform, in bytes (0: not applicable). */
+struct kcrypto_cipher_sizes {
+	unsigned int iv;
+	unsigned int block;
+	unsigned int chunk;	/* streaming step (skcipher) */
+	unsigned int state;	/* state carried between parts (skcipher) */
+	unsigned int tag;	/* current tag size (AEAD) */
+	unsigned int max_tag;	/* largest tag size (AEAD) */
+};
 
 /* src/shim.c */
 int kcrypto_param_family(void);
@@ -31,6 +46,30 @@ struct shash_desc *kcrypto_shash_desc_alloc(struct crypto_shash *tfm);
 void kcrypto_shash_desc_free(struct shash_desc *desc);
 int kcrypto_shash_init(struct shash_desc *desc);
 struct shash_desc *kcrypto_shash_desc_clone(struct shash_desc *desc);
+void kcrypto_skcipher_free(struct crypto_skcipher *tfm);
+bool kcrypto_skcipher_needs_key(struct crypto_skcipher *tfm);
+void kcrypto_skcipher_sizes(struct crypto_skcipher *tfm,
+			    struct kcrypto_cipher_sizes *sizes);
+int kcrypto_skcipher_crypt(struct crypto_skcipher *tfm, bool encrypt,
+			   struct scatterlist *src, struct scatterlist *dst,
+			   unsigned int len, u8 *iv, void *state, bool cont,
+			   bool final);
+void kcrypto_aead_free(struct crypto_aead *tfm);
+bool kcrypto_aead_needs_key(struct crypto_aead *tfm);
+void kcrypto_aead_sizes(struct crypto_aead *tfm,
+			struct kcrypto_cipher_sizes *sizes);
+int kcrypto_aead_crypt(struct crypto_aead *tfm, bool encrypt,
+		       struct scatterlist *src, struct scatterlist *dst,
+		       unsigned int assoclen, unsigned int len, u8 *iv);
+void kcrypto_rng_free(struct crypto_rng *tfm);
+int kcrypto_rng_get_bytes(struct crypto_rng *tfm, u8 *buf, unsigned int len);
+int kcrypto_rng_set_entropy(struct crypto_rng *tfm, const u8 *data,
+			    unsigned int len);
+struct scatterlist *kcrypto_sg_alloc(struct page **pages, unsigned int nents,
+				     size_t len);
+void kcrypto_sg_free(struct scatterlist *sg);
+int kcrypto_key_read(s32 serial, u8 *buf, size_t size);
+bool kcrypto_capable_sys_admin(void);
 bool kcrypto_yield(void);
 void kcrypto_memzero_explicit(void *buf, size_t len);
 size_t kcrypto_msg_data_left(struct msghdr *msg);
@@ -38,6 +77,11 @@ int kcrypto_msg_copy_from(struct msghdr *msg, void *buf, size_t len);
 int kcrypto_msg_copy_to(struct msghdr *msg, const void *buf, size_t len);
 void *kcrypto_sock_buf_alloc(struct sock *sk, size_t len);
 void kcrypto_sock_buf_free(struct sock *sk, void *buf, size_t len);
+int kcrypto_msg_copy_page_from(struct msghdr *msg, struct page *page,
+			       size_t offset, size_t len);
+int kcrypto_msg_copy_page_to(struct msghdr *msg, struct page *page,
+			     size_t offset, size_t len);
+size_t kcrypto_sock_sndbuf(struct sock *sk);
 const void *kcrypto_msg_control(struct msghdr *msg, size_t *len);
 int kcrypto_copy_from_sockptr(void *dst, const sockptr_t *src, size_t len);
 int kcrypto_family_register(void);
