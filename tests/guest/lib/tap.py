@@ -30,12 +30,6 @@ def check(name, cond, detail=""):
     return bool(cond)
 
 
-def skip(name, why):
-    global checks
-    checks += 1
-    print(f"ok - {name} # SKIP {why}", flush=True)
-
-
 def ename(e):
     return errno.errorcode.get(e, str(e)) if e else "success"
 
@@ -68,17 +62,14 @@ def families():
     return [("AF_ALG" if f == afk.AF_ALG else "kcrypto", f) for f in fams]
 
 
-def supports(fam, kind, name):
-    """False only if binding this type fails with ENOENT (the family lacks the type)."""
-    if fam == afk.AF_ALG:
-        return True
-    try:
+def binds(label, fam, kind, name):
+    """A check that the family serves the type: its failure fails the test, nothing is skipped."""
+    def bind():
         with afk.Sock(fam).bind(kind, name, fam=fam):
-            return True
-    except OSError as e:
-        if e.errno == errno.ENOENT:
-            return False
-        raise
+            pass
+    got = errno_of(bind)
+    return check(f"{label}: bind {kind.decode()} {name.decode()}", got == 0,
+                 f"(got {ename(got)})")
 
 
 def header(what):
