@@ -85,8 +85,15 @@ def differential(fams, rounds=5):
             outs = []
             for label, fam in fams:
                 total = len(x.aad) + len(x.pt)
-                enc = encrypt(fam, x, ciphers.chunking(rng, total))
-                dec = decrypt(fam, x, chunks=ciphers.chunking(rng, total + x.tag))
+                chunks = ciphers.chunking(rng, total)
+                dchunks = ciphers.chunking(rng, total + x.tag)
+                try:
+                    enc = encrypt(fam, x, chunks)
+                    dec = decrypt(fam, x, chunks=dchunks)
+                except OSError as e:
+                    bad.append((label, x.desc(), f"{len(chunks)}/{len(dchunks)} parts",
+                                ename(e.errno)))
+                    continue
                 outs.append(enc)
                 if enc != x.aad + x.ct or dec != x.aad + x.pt:
                     bad.append((label, x.desc(), "enc" if enc != x.aad + x.ct else "dec"))
