@@ -31,6 +31,8 @@ def check(name, cond, detail=""):
 
 
 def ename(e):
+    if e == errno.EOPNOTSUPP:     # Python names 95 ENOTSUP
+        return "EOPNOTSUPP"
     return errno.errorcode.get(e, str(e)) if e else "success"
 
 
