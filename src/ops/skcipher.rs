@@ -157,7 +157,13 @@ impl SkcipherOp {
     /// Starts a message with `settings`, or the socket's direction and IV where they are silent.
     fn start(&mut self, settings: &Settings<'_>) -> Result<Message> {
         let direction = settings.direction.unwrap_or(self.direction);
-        let iv = settings.iv.or(self.iv.as_deref()).ok_or(EINVAL)?;
+        let iv = match (settings.iv, &self.iv) {
+            (Some(iv), _) => iv,
+            (None, Some(iv)) => iv,
+            // After a failed message only an explicit IV will do (no IV: nothing to reuse).
+            (None, None) if self.tfm.iv_size() == 0 => &[],
+            (None, None) => return Err(EINVAL),
+        };
         Ok(Message {
             stream: Stream::new(&self.tfm, direction, Some(iv))?,
             pending: PageBuf::new(),
