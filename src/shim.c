@@ -113,11 +113,7 @@ struct shash_desc *kcrypto_shash_desc_clone(struct shash_desc *desc)
 	return copy;
 }
 
-/*
- * Symmetric ciphers and AEADs. Each call runs one request to completion
- * (backlogged, so a busy hardware queue makes us wait instead of failing);
- * every buffer it names is kernel memory owned by the caller.
- */
+/* Symmetric ciphers and AEADs (their requests: src/request.c) */
 
 void kcrypto_skcipher_free(struct crypto_skcipher *tfm)
 {
@@ -140,42 +136,6 @@ void kcrypto_skcipher_sizes(struct crypto_skcipher *tfm,
 	};
 }
 
-/*
- * @state carries the algorithm's state between the parts of one operation:
- * imported when @cont (a part follows an earlier one), exported unless
- * @final (more parts follow). @iv is updated to the chained IV.
- */
-int kcrypto_skcipher_crypt(struct crypto_skcipher *tfm, bool encrypt,
-			   struct scatterlist *src, struct scatterlist *dst,
-			   unsigned int len, u8 *iv, void *state, bool cont,
-			   bool final)
-{
-	u32 flags = CRYPTO_TFM_REQ_MAY_SLEEP | CRYPTO_TFM_REQ_MAY_BACKLOG;
-	struct skcipher_request *req;
-	DECLARE_CRYPTO_WAIT(wait);
-	int err = 0;
-
-	req = skcipher_request_alloc(tfm, GFP_KERNEL_ACCOUNT);
-	if (!req)
-		return -ENOMEM;
-	if (cont)
-		flags |= CRYPTO_SKCIPHER_REQ_CONT;
-	if (!final)
-		flags |= CRYPTO_SKCIPHER_REQ_NOTFINAL;
-	skcipher_request_set_callback(req, flags, crypto_req_done, &wait);
-	skcipher_request_set_crypt(req, src, dst, len, iv);
-	if (cont)
-		err = crypto_skcipher_import(req, state);
-	if (!err)
-		err = crypto_wait_req(encrypt ? crypto_skcipher_encrypt(req) :
-					      crypto_skcipher_decrypt(req),
-				      &wait);
-	if (!err && !final)
-		err = crypto_skcipher_export(req, state);
-	skcipher_request_free(req);
-	return err;
-}
-
 void kcrypto_aead_free(struct crypto_aead *tfm)
 {
 	crypto_free_aead(tfm);
@@ -196,30 +156,6 @@ void kcrypto_aead_sizes(struct crypto_aead *tfm,
 		.tag = crypto_aead_authsize(tfm),
 		.max_tag = crypto_aead_maxauthsize(tfm),
 	};
-}
-
-/* @len counts the associated data and the text (with its tag to decrypt). */
-int kcrypto_aead_crypt(struct crypto_aead *tfm, bool encrypt,
-		       struct scatterlist *src, struct scatterlist *dst,
-		       unsigned int assoclen, unsigned int len, u8 *iv)
-{
-	struct aead_request *req;
-	DECLARE_CRYPTO_WAIT(wait);
-	int err;
-
-	req = aead_request_alloc(tfm, GFP_KERNEL_ACCOUNT);
-	if (!req)
-		return -ENOMEM;
-	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_SLEEP |
-				  CRYPTO_TFM_REQ_MAY_BACKLOG,
-				  crypto_req_done, &wait);
-	aead_request_set_ad(req, assoclen);
-	aead_request_set_crypt(req, src, dst, len - assoclen, iv);
-	err = crypto_wait_req(encrypt ? crypto_aead_encrypt(req) :
-				      crypto_aead_decrypt(req),
-			      &wait);
-	aead_request_free(req);
-	return err;
 }
 
 /* Random number generators */
@@ -247,46 +183,6 @@ int kcrypto_rng_set_entropy(struct crypto_rng *tfm, const u8 *data,
 		return -EOPNOTSUPP;
 	crypto_rng_set_entropy(tfm, data, len);
 	return 0;
-}
-
-/*
- * Scatterlists over pages the caller owns: @len bytes from the start of
- * @pages[0..@nents), a page each; chained, so any length fits.
- */
-struct sg_table *kcrypto_sg_alloc(struct page **pages, unsigned int nents,
-				  size_t len)
-{
-	struct scatterlist *sg;
-	struct sg_table *table;
-	unsigned int i;
-
-	if (!nents)
-		return ERR_PTR(-EINVAL);
-	table = kmalloc(sizeof(*table), GFP_KERNEL_ACCOUNT);
-	if (!table)
-		return ERR_PTR(-ENOMEM);
-	if (sg_alloc_table(table, nents, GFP_KERNEL_ACCOUNT)) {
-		kfree(table);
-		return ERR_PTR(-ENOMEM);
-	}
-	for_each_sg(table->sgl, sg, nents, i) {
-		size_t part = min_t(size_t, len, PAGE_SIZE);
-
-		sg_set_page(sg, pages[i], part, 0);
-		len -= part;
-	}
-	return table;
-}
-
-struct scatterlist *kcrypto_sg_list(struct sg_table *table)
-{
-	return table->sgl;
-}
-
-void kcrypto_sg_free(struct sg_table *table)
-{
-	sg_free_table(table);
-	kfree(table);
 }
 
 /* Keys from the caller's keyrings */
