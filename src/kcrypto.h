@@ -132,6 +132,9 @@ int kcrypto_state_getsockopt(struct kcrypto_state *state, int optname,
 			     void *buf, size_t size, size_t *needed);
 int kcrypto_state_recvmsg(struct kcrypto_state *state, struct msghdr *msg,
 			  size_t len, int flags);
+#define KCRYPTO_READABLE	0x1
+#define KCRYPTO_WRITABLE	0x2
+unsigned int kcrypto_state_ready(struct kcrypto_state *state, size_t sndbuf);
 
 /* kunit/kcrypto_kunit.c */
 void kcrypto_kunit_fail(struct kunit *test, const char *msg);

@@ -329,6 +329,8 @@ int kcrypto_copy_from_sockptr(void *dst, const sockptr_t *src, size_t len)
 struct kcrypto_sock {
 	struct sock sk;
 	struct kcrypto_state *state;
+	/* EPOLLIN/EPOLLOUT as the state last reported them (see kcrypto_poll) */
+	__poll_t ready;
 };
 
 static struct kcrypto_sock *kcrypto_sk(struct sock *sk)
@@ -401,6 +403,25 @@ static int kcrypto_bind(struct socket *sock, struct sockaddr *addr, int len)
 	return kcrypto_state_bind(kcrypto_state(sock), addr, len);
 }
 
+/*
+ * Readiness of an operation socket, reported by its state after every call:
+ * readable when recv has something to return (possibly after waiting for a
+ * driver), writable when a send has room. Bound sockets take no data. The
+ * answer never needs the socket's state lock (a long sendmsg may hold it).
+ */
+static void kcrypto_update_ready(struct sock *sk, struct kcrypto_state *state)
+{
+	unsigned int now = kcrypto_state_ready(state, READ_ONCE(sk->sk_sndbuf));
+	__poll_t ready = (now & KCRYPTO_READABLE ? EPOLLIN | EPOLLRDNORM : 0) |
+			 (now & KCRYPTO_WRITABLE ? EPOLLOUT | EPOLLWRNORM : 0);
+	__poll_t old = xchg(&kcrypto_sk(sk)->ready, ready);
+
+	if ((ready & ~old) & EPOLLIN)
+		sk->sk_data_ready(sk);
+	if ((ready & ~old) & EPOLLOUT)
+		sk->sk_write_space(sk);
+}
+
 static int kcrypto_accept(struct socket *sock, struct socket *newsock,
 			  struct proto_accept_arg *arg)
 {
@@ -415,6 +436,7 @@ static int kcrypto_accept(struct socket *sock, struct socket *newsock,
 		return err;
 	security_sock_graft(newsock->sk, newsock);
 	security_sk_clone(sock->sk, newsock->sk);
+	kcrypto_update_ready(newsock->sk, child);
 	newsock->state = SS_CONNECTED;
 	return 0;
 }
@@ -460,26 +482,30 @@ static int kcrypto_getsockopt(struct socket *sock, int level, int optname,
 
 static int kcrypto_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 {
-	return kcrypto_state_sendmsg(kcrypto_state(sock), sock->sk, msg, len);
+	int ret;
+
+	ret = kcrypto_state_sendmsg(kcrypto_state(sock), sock->sk, msg, len);
+	kcrypto_update_ready(sock->sk, kcrypto_state(sock));
+	return ret;
 }
 
 static int kcrypto_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 			   int flags)
 {
-	return kcrypto_state_recvmsg(kcrypto_state(sock), msg, len, flags);
+	int ret;
+
+	ret = kcrypto_state_recvmsg(kcrypto_state(sock), msg, len, flags);
+	kcrypto_update_ready(sock->sk, kcrypto_state(sock));
+	return ret;
 }
 
-/*
- * Operation sockets never block, bound ones take no data; the answer never
- * needs the socket's state lock (a long sendmsg may hold it).
- */
 static __poll_t kcrypto_poll(struct file *file, struct socket *sock,
 			     poll_table *wait)
 {
 	sock_poll_wait(file, sock, wait);
 	if (sock->state != SS_CONNECTED)
 		return 0;
-	return EPOLLIN | EPOLLRDNORM | EPOLLOUT | EPOLLWRNORM;
+	return READ_ONCE(kcrypto_sk(sock->sk)->ready);
 }
 
 /*

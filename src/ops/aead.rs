@@ -187,6 +187,12 @@ impl AeadOp {
         })
     }
 
+    /// Whether `recvmsg` has something to return and `sendmsg` room (see [`Output::ready`]).
+    pub(crate) fn ready(&self, sndbuf: usize) -> (bool, bool) {
+        let held = self.message.as_ref().map_or(0, |m| m.input.len());
+        self.output.ready(held, sndbuf)
+    }
+
     /// Copies the next result into `msg`, whose `len` bytes must hold all of it (`EINVAL`
     /// otherwise, and it stays queued); a failed request's error (`EBADMSG`) comes out here.
     pub(crate) fn receive(&mut self, msg: &mut Msg<'_>, len: usize) -> Result<usize> {

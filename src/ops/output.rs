@@ -76,6 +76,13 @@ impl Output {
         self.bytes
     }
 
+    /// Readiness: anything queued can be read (a request in flight is waited for), and a
+    /// send has room while the socket holds less than `sndbuf` bytes (`held` of them input).
+    pub(crate) fn ready(&self, held: usize, sndbuf: usize) -> (bool, bool) {
+        let writable = self.count < MAX_RESULTS && self.bytes.saturating_add(held) < sndbuf;
+        (self.count > 0, writable)
+    }
+
     /// `EAGAIN` if no further result fits.
     pub(crate) fn check_room(&self) -> Result {
         if self.count == MAX_RESULTS {

@@ -241,6 +241,12 @@ impl SkcipherOp {
         self.output.push_request(request, len, true).map(Some)
     }
 
+    /// Whether `recvmsg` has something to return and `sendmsg` room (see [`Output::ready`]).
+    pub(crate) fn ready(&self, sndbuf: usize) -> (bool, bool) {
+        let held = self.message.as_ref().map_or(0, |m| m.pending.len());
+        self.output.ready(held, sndbuf)
+    }
+
     /// Copies queued output into `msg`, up to `len` bytes; `EAGAIN` if there is none.
     pub(crate) fn receive(&mut self, msg: &mut Msg<'_>, len: usize) -> Result<usize> {
         self.output.read_stream(msg, len)
