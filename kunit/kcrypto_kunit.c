@@ -6,6 +6,7 @@
  */
 
 #include <kunit/test.h>
+#include <linux/delay.h>
 
 #include "kcrypto.h"
 
@@ -13,6 +14,11 @@
 void kcrypto_kunit_fail(struct kunit *test, const char *msg)
 {
 	KUNIT_FAIL(test, "%s", msg);
+}
+
+void kcrypto_kunit_sleep(unsigned int ms)
+{
+	msleep(ms);
 }
 
 static struct kunit_case kcrypto_crypto_cases[] = {
@@ -26,6 +32,7 @@ static struct kunit_case kcrypto_crypto_cases[] = {
 	KUNIT_CASE(kcrypto_test_aead_lengths),
 	KUNIT_CASE(kcrypto_test_rng),
 	KUNIT_CASE(kcrypto_test_page_buf),
+	KUNIT_CASE(kcrypto_test_request_orphans),
 	KUNIT_CASE(kcrypto_test_errno_mapping),
 	KUNIT_CASE(kcrypto_test_sockaddr_parse),
 	KUNIT_CASE(kcrypto_test_socket_options),

@@ -146,6 +146,7 @@ extern "C" {
     // src/request.c: requests that may complete later
     pub(crate) fn kcrypto_requests_init() -> c_int;
     pub(crate) fn kcrypto_requests_exit();
+    pub(crate) fn kcrypto_requests_in_flight() -> c_int;
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn kcrypto_skcipher_submit(
         tfm: *mut CryptoSkcipher,
@@ -224,4 +225,5 @@ extern "C" {
 extern "C" {
     // kunit/kcrypto_kunit.c
     pub(crate) fn kcrypto_kunit_fail(test: *mut kernel::bindings::kunit, msg: *const c_char);
+    pub(crate) fn kcrypto_kunit_sleep(ms: c_uint);
 }

@@ -49,6 +49,7 @@ struct kcrypto_buffers {
 struct kcrypto_req;
 int kcrypto_requests_init(void);
 void kcrypto_requests_exit(void);
+int kcrypto_requests_in_flight(void);
 struct kcrypto_req *kcrypto_skcipher_submit(struct crypto_skcipher *tfm,
 					    const struct kcrypto_buffers *bufs,
 					    bool encrypt, unsigned int len, u8 *iv,
@@ -138,6 +139,7 @@ unsigned int kcrypto_state_ready(struct kcrypto_state *state, size_t sndbuf);
 
 /* kunit/kcrypto_kunit.c */
 void kcrypto_kunit_fail(struct kunit *test, const char *msg);
+void kcrypto_kunit_sleep(unsigned int ms);
 
 /* KUnit cases written in Rust */
 void kcrypto_test_sha256_kat(struct kunit *test);
@@ -150,6 +152,7 @@ void kcrypto_test_aead_kat(struct kunit *test);
 void kcrypto_test_aead_lengths(struct kunit *test);
 void kcrypto_test_rng(struct kunit *test);
 void kcrypto_test_page_buf(struct kunit *test);
+void kcrypto_test_request_orphans(struct kunit *test);
 void kcrypto_test_errno_mapping(struct kunit *test);
 void kcrypto_test_sockaddr_parse(struct kunit *test);
 void kcrypto_test_socket_options(struct kunit *test);

@@ -65,6 +65,12 @@ void kcrypto_requests_exit(void)
 	destroy_workqueue(kcrypto_wq);
 }
 
+/* Requests not yet freed, module-wide (for tests). */
+int kcrypto_requests_in_flight(void)
+{
+	return atomic_read(&kcrypto_requests);
+}
+
 static void kcrypto_req_free(struct kcrypto_req *req)
 {
 	if (req->is_aead)
