@@ -304,7 +304,9 @@ impl AeadStream {
         let flags = if more { MSG_MORE } else { 0 };
         let aad: &[u8] = if self.started { &[] } else { &self.aad };
         let total = self.sent + aad.len() + data.len();
-        if total > transform::grow_send_limit(&self.socket, total)? {
+        // AF_ALG copies only while a page is free.
+        let want = total.max(self.sent + transform::PAGE);
+        if want > transform::grow_send_limit(&self.socket, want)? {
             return Err(Error::MessageTooLong);
         }
         let mut control = Vec::new();

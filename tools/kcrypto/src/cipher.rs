@@ -268,6 +268,7 @@ pub struct CipherStream {
 impl CipherStream {
     fn new(socket: Socket, direction: Direction, iv: &[u8]) -> Result<CipherStream> {
         let limit = transform::send_limit(&socket)?;
+        transform::grow_receive_buffer(&socket, limit + PART_MAX);
         Ok(CipherStream {
             socket,
             direction,
@@ -353,14 +354,17 @@ impl CipherStream {
     /// Sends `pending[start..start + len]` (the direction and IV with the
     /// first part), after making room for it; appends output read to `out`.
     fn send_part(&mut self, start: usize, len: usize, more: bool, out: &mut Vec<u8>) -> Result<()> {
-        while self.sent - self.received + len > self.limit {
+        // AF_ALG copies only while a page is free: keep one free whatever
+        // the length (kcrypto needs just the length).
+        while self.sent - self.received + len.max(transform::PAGE) > self.limit {
             if self.read_ready(out)? == 0 {
-                let want = self.sent - self.received + len;
+                let want = self.sent - self.received + len.max(transform::PAGE);
                 let limit = transform::grow_send_limit(&self.socket, want)?;
                 if limit <= self.limit {
                     return Err(Error::MessageTooLong);
                 }
                 self.limit = limit;
+                transform::grow_receive_buffer(&self.socket, limit + PART_MAX);
             }
         }
         let control = if self.started {

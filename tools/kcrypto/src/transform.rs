@@ -13,8 +13,10 @@ use crate::family::Family;
 use crate::sockaddr::SockaddrAlg;
 use crate::socket::{ALG_SET_KEY_BY_KEY_SERIAL, Control, MSG_DONTWAIT, SOL_ALG, Socket};
 
-/// The page size AF_ALG rounds the socket buffer down to.
-const PAGE: usize = 4096;
+/// The page size AF_ALG rounds the socket buffer down to. AF_ALG also waits
+/// (forever, when nothing reads) before copying data unless at least this
+/// much room is left, however short the data: senders keep this much free.
+pub(crate) const PAGE: usize = 4096;
 /// How long to wait for output that must come (an asynchronous driver may
 /// still be working on it) before giving up.
 const OUTPUT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -48,7 +50,10 @@ pub(crate) fn send_limit(socket: &Socket) -> Result<usize> {
 
 /// Raises `SO_SNDBUF` so that at least `want` bytes fit, as far as the
 /// kernel allows (`SO_SNDBUFFORCE` with `CAP_NET_ADMIN`, else up to
-/// `net.core.wmem_max`); returns the limit now in force.
+/// `net.core.wmem_max`); returns the limit now in force. `SO_RCVBUF` goes
+/// up with it: AF_ALG works on no more output per read than that buffer
+/// holds, and a read that stops short splits the operation in two (wrong
+/// output for algorithms that do not chain, such as `xts`).
 pub(crate) fn grow_send_limit(socket: &Socket, want: usize) -> Result<usize> {
     let current = send_limit(socket)?;
     if current >= want {
@@ -56,15 +61,35 @@ pub(crate) fn grow_send_limit(socket: &Socket, want: usize) -> Result<usize> {
     }
     // The kernel doubles the value it is given; a page more covers rounding.
     let ask = (want.min(MAX_SNDBUF) / 2 + PAGE) as i32;
-    if socket
-        .set_option_int(libc::SOL_SOCKET, libc::SO_SNDBUFFORCE, ask)
-        .is_err()
-    {
-        // Without privilege: capped at net.core.wmem_max, never an error
-        // for a positive value.
-        socket.set_option_int(libc::SOL_SOCKET, libc::SO_SNDBUF, ask)?;
+    for (force, plain) in [
+        (libc::SO_SNDBUFFORCE, libc::SO_SNDBUF),
+        (libc::SO_RCVBUFFORCE, libc::SO_RCVBUF),
+    ] {
+        if socket.set_option_int(libc::SOL_SOCKET, force, ask).is_err() {
+            // Without privilege: capped at net.core.wmem_max (rmem_max),
+            // never an error for a positive value.
+            socket.set_option_int(libc::SOL_SOCKET, plain, ask)?;
+        }
     }
     Ok(send_limit(socket)?.max(current))
+}
+
+/// Raises `SO_RCVBUF` (best effort) so that AF_ALG works on `want` bytes of
+/// output in one read (see [`grow_send_limit`]).
+pub(crate) fn grow_receive_buffer(socket: &Socket, want: usize) {
+    let current = socket
+        .option_int(libc::SOL_SOCKET, libc::SO_RCVBUF)
+        .map_or(0, |value| usize::try_from(value).unwrap_or(0));
+    if current >= want + PAGE {
+        return;
+    }
+    let ask = (want.min(MAX_SNDBUF) / 2 + PAGE) as i32;
+    if socket
+        .set_option_int(libc::SOL_SOCKET, libc::SO_RCVBUFFORCE, ask)
+        .is_err()
+    {
+        let _ = socket.set_option_int(libc::SOL_SOCKET, libc::SO_RCVBUF, ask);
+    }
 }
 
 /// One `sendmsg` that the kernel must take whole: a short send means the
@@ -97,17 +122,20 @@ pub(crate) fn read_ready(socket: &Socket, buf: &mut [u8]) -> Result<usize> {
     }
 }
 
-/// One read of output that must come: blocking (AF_ALG waits for it), and
-/// where the family answers `EAGAIN` instead (kcrypto never blocks), waiting
-/// in `poll()` for it. Returns the length read (0 only for an empty `buf` or
-/// the end of the output).
+/// One read of output that must come, never blocking in the kernel: where
+/// the family answers `EAGAIN` (kcrypto never blocks; an asynchronous driver
+/// may still be working), it waits in `poll()` and asks again, for at most
+/// 30 s. AF_ALG would block forever where the buffer is larger than what it
+/// has (an AEAD encryption without associated data waits for a next
+/// operation to fill it). Returns the length read (0 only for an empty `buf`
+/// or the end of the output).
 pub(crate) fn read_expected(socket: &Socket, buf: &mut [u8]) -> Result<usize> {
     if buf.is_empty() {
         return Ok(0);
     }
     let deadline = Instant::now() + OUTPUT_TIMEOUT;
     loop {
-        match socket.recv(buf, 0) {
+        match socket.recv(buf, MSG_DONTWAIT) {
             Ok(len) => return Ok(len),
             Err(err) if err.kind() == io::ErrorKind::Interrupted => {}
             Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
