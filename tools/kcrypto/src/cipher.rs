@@ -2,7 +2,7 @@
 
 //! Symmetric ciphers: sockets of type `"skcipher"`.
 
-use std::io::IoSlice;
+use std::io::{self, IoSlice};
 
 use crate::error::{Error, Result};
 use crate::family::Family;
@@ -15,6 +15,9 @@ pub const PART_MAX: usize = 64 * 1024;
 /// bytes, so that counter modes (block size 1, chunk size 16 or 64) stay in
 /// step even on AF_ALG, which processes whatever it has when output is read.
 pub const PART_ALIGN: usize = 64;
+/// A [`CipherStream`] collects at least this much input before it sends a
+/// part (but the last), so that small updates do not become small requests.
+pub const PART_MIN: usize = 4096;
 
 /// Whether an operation encrypts or decrypts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -218,15 +221,16 @@ fn first_part_control(direction: Direction, iv: &[u8]) -> Vec<Control<'_>> {
 /// One streaming cipher operation: an operation socket fed in parts.
 ///
 /// [`update`](CipherStream::update) sends its input as parts with `MSG_MORE`
-/// (each a multiple of [`PART_ALIGN`] bytes, at most [`PART_MAX`]; the rest
-/// waits here for more input) and returns the output that had to be read to
+/// (each a multiple of [`PART_ALIGN`] bytes, at least [`PART_MIN`] and at
+/// most [`PART_MAX`]; the rest waits here for more input) and returns the output that had to be read to
 /// make room; [`finish`](CipherStream::finish) sends the last part and
 /// returns the rest. The output, concatenated, is the one-shot result over
 /// the concatenated input.
 ///
 /// The stream keeps what the kernel holds (input not yet read back as
-/// output) within the socket buffer: before a part would overflow it, the
-/// output ready so far is read (without waiting). If nothing is ready
+/// output) within the socket buffer: before a part would overflow it, or
+/// when kcrypto refuses a part with `EAGAIN` (too much or too many results
+/// unread), the output ready so far is read (without waiting). If nothing is ready
 /// (kcrypto holds the whole input of algorithms that do not chain across
 /// parts, such as `xts` or `chacha20`, until the last part), the socket
 /// buffer is raised as far as the kernel allows, then
@@ -296,7 +300,11 @@ impl CipherStream {
         }
         let mut out = Vec::new();
         self.pending.extend_from_slice(data);
-        let ready = self.pending.len() / PART_ALIGN * PART_ALIGN;
+        let ready = if self.pending.len() < PART_MIN {
+            0
+        } else {
+            self.pending.len() / PART_ALIGN * PART_ALIGN
+        };
         let mut pos = 0;
         while pos < ready {
             let len = (ready - pos).min(self.part_size());
@@ -356,27 +364,53 @@ impl CipherStream {
     fn send_part(&mut self, start: usize, len: usize, more: bool, out: &mut Vec<u8>) -> Result<()> {
         // AF_ALG copies only while a page is free: keep one free whatever
         // the length (kcrypto needs just the length).
-        while self.sent - self.received + len.max(transform::PAGE) > self.limit {
-            if self.read_ready(out)? == 0 {
-                let want = self.sent - self.received + len.max(transform::PAGE);
-                let limit = transform::grow_send_limit(&self.socket, want)?;
-                if limit <= self.limit {
-                    return Err(Error::MessageTooLong);
+        let need = len.max(transform::PAGE);
+        let flags = if more { MSG_MORE } else { 0 };
+        loop {
+            if self.sent - self.received + need > self.limit {
+                self.make_room(need, out)?;
+                continue;
+            }
+            let control = if self.started {
+                Vec::new()
+            } else {
+                first_part_control(self.direction, &self.iv)
+            };
+            let part = [IoSlice::new(&self.pending[start..start + len])];
+            match self.socket.send_msg(&part, &control, flags) {
+                Ok(sent) if sent == len => {
+                    self.started = true;
+                    self.sent += len;
+                    return Ok(());
                 }
-                self.limit = limit;
-                transform::grow_receive_buffer(&self.socket, limit + PART_MAX);
+                // AF_ALG keeps what it took of a short send: the operation
+                // cannot be completed correctly.
+                Ok(_) => return Err(Error::StateLost),
+                // kcrypto takes a part whole or not at all: EAGAIN when the
+                // socket holds too much (or too many results) until output
+                // is read.
+                Err(err) if err.kind() == io::ErrorKind::WouldBlock => {
+                    self.make_room(need, out)?;
+                }
+                Err(err) => return Err(err.into()),
             }
         }
-        let control = if self.started {
-            Vec::new()
-        } else {
-            first_part_control(self.direction, &self.iv)
-        };
-        let flags = if more { MSG_MORE } else { 0 };
-        let part = [IoSlice::new(&self.pending[start..start + len])];
-        transform::send_whole(&self.socket, &part, &control, flags)?;
-        self.started = true;
-        self.sent += len;
+    }
+
+    /// Makes room for a part of `need` bytes: reads the output that is
+    /// ready, or else raises the socket buffer; [`Error::MessageTooLong`]
+    /// when neither is possible.
+    fn make_room(&mut self, need: usize, out: &mut Vec<u8>) -> Result<()> {
+        if self.read_ready(out)? > 0 {
+            return Ok(());
+        }
+        let want = (self.sent - self.received + need).max(self.limit.saturating_mul(2));
+        let limit = transform::grow_send_limit(&self.socket, want)?;
+        if limit <= self.limit {
+            return Err(Error::MessageTooLong);
+        }
+        self.limit = limit;
+        transform::grow_receive_buffer(&self.socket, limit + PART_MAX);
         Ok(())
     }
 
