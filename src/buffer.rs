@@ -2,18 +2,24 @@
 
 //! Kernel-owned buffers for data that came from userspace.
 //!
-//! Keys, plaintext and digests only ever live in a [`SecretBuf`] or a [`SockBuf`]: linearly
-//! mapped (kmalloc), charged to the caller's memory cgroup (and a [`SockBuf`] to its socket),
-//! and wiped before the memory is freed.
+//! Keys, plaintext and digests only ever live in a [`SecretBuf`], a [`SockBuf`] or a
+//! [`PageBuf`]: charged to the caller's memory cgroup (a [`SockBuf`] to its socket too), and
+//! wiped before the memory is freed.
 
 use core::{
     marker::PhantomData,
     ops::{Deref, DerefMut},
     ptr::NonNull,
 };
-use kernel::{error::from_err_ptr, prelude::*};
+use kernel::{
+    alloc::flags::__GFP_ZERO,
+    bindings,
+    error::from_err_ptr,
+    page::{Page, PAGE_SIZE},
+    prelude::*,
+};
 
-use crate::ffi;
+use crate::{ffi, limits, msg::Msg};
 
 /// A zero-initialised byte buffer that is wiped on drop.
 pub(crate) struct SecretBuf {
@@ -26,6 +32,17 @@ impl SecretBuf {
         Ok(Self {
             buf: KVec::from_elem(0u8, len, GFP_KERNEL_ACCOUNT)?,
         })
+    }
+}
+
+impl SecretBuf {
+    /// Shortens the buffer to `len` bytes, wiping the rest.
+    pub(crate) fn truncate(&mut self, len: usize) {
+        if len < self.buf.len() {
+            wipe(&mut self.buf[len..]);
+            // SAFETY: `len` is less than the current length; `u8` needs no drop.
+            unsafe { self.buf.set_len(len) };
+        }
     }
 }
 
@@ -46,6 +63,35 @@ impl DerefMut for SecretBuf {
 impl Drop for SecretBuf {
     fn drop(&mut self) {
         wipe(&mut self.buf);
+    }
+}
+
+/// A small stack buffer for secret bytes in transit, wiped on every path out.
+pub(crate) struct Scratch<const N: usize>([u8; N]);
+
+impl<const N: usize> Scratch<N> {
+    pub(crate) const fn new() -> Self {
+        Self([0; N])
+    }
+}
+
+impl<const N: usize> Deref for Scratch<N> {
+    type Target = [u8; N];
+
+    fn deref(&self) -> &[u8; N] {
+        &self.0
+    }
+}
+
+impl<const N: usize> DerefMut for Scratch<N> {
+    fn deref_mut(&mut self) -> &mut [u8; N] {
+        &mut self.0
+    }
+}
+
+impl<const N: usize> Drop for Scratch<N> {
+    fn drop(&mut self) {
+        wipe(&mut self.0);
     }
 }
 
@@ -111,4 +157,286 @@ impl Drop for SockBuf<'_> {
         // `sk` is still live.
         unsafe { ffi::kcrypto_sock_buf_free(self.sk.as_ptr(), self.buf.as_ptr().cast(), self.len) };
     }
+}
+
+/// A growable byte buffer made of separately allocated pages, for data of any size the crypto
+/// API reads and writes through scatterlists; charged to the caller's memory cgroup and wiped
+/// before its pages are freed.
+///
+/// Pages are never shared: each belongs to one buffer, so the crypto API only ever sees memory
+/// that no user mapping, page cache or other request can reach.
+pub(crate) struct PageBuf {
+    pages: KVec<Page>,
+    len: usize,
+}
+
+impl PageBuf {
+    /// An empty buffer.
+    pub(crate) const fn new() -> Self {
+        Self {
+            pages: KVec::new(),
+            len: 0,
+        }
+    }
+
+    /// `len` zero bytes.
+    pub(crate) fn zeroed(len: usize) -> Result<Self> {
+        let mut buf = Self::new();
+        buf.reserve(len)?;
+        buf.len = len;
+        Ok(buf)
+    }
+
+    /// The number of bytes held.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Makes room for `len` bytes in total; new pages are zeroed.
+    fn reserve(&mut self, len: usize) -> Result {
+        let pages = len.div_ceil(PAGE_SIZE).max(1);
+        while self.pages.len() < pages {
+            let page = Page::alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO)?;
+            self.pages.push(page, GFP_KERNEL_ACCOUNT)?;
+        }
+        Ok(())
+    }
+
+    /// Calls `f(page, offset in page, length)` for each page piece of `offset..offset + len`.
+    fn for_each_piece(
+        &self,
+        offset: usize,
+        len: usize,
+        mut f: impl FnMut(&Page, usize, usize) -> Result,
+    ) -> Result {
+        let end = offset.checked_add(len).ok_or(EINVAL)?;
+        if end > self.pages.len() * PAGE_SIZE {
+            return Err(EINVAL);
+        }
+        let mut at = offset;
+        while at < end {
+            let in_page = at % PAGE_SIZE;
+            let piece = (PAGE_SIZE - in_page).min(end - at);
+            f(&self.pages[at / PAGE_SIZE], in_page, piece)?;
+            at += piece;
+        }
+        Ok(())
+    }
+
+    /// Appends `len` bytes copied from `msg`; on error the buffer keeps its old length.
+    pub(crate) fn append_from(&mut self, msg: &mut Msg<'_>, len: usize) -> Result {
+        let end = self.len.checked_add(len).ok_or(EINVAL)?;
+        self.reserve(end)?;
+        let mut pieces = 0u32;
+        self.for_each_piece(self.len, len, |page, offset, piece| {
+            pieces = pieces.wrapping_add(1);
+            // A large message must not hog the CPU, nor outlive its killed sender.
+            if pieces % 64 == 0 && limits::yield_now() {
+                return Err(EINTR);
+            }
+            msg.copy_page_from(page, offset, piece)
+        })?;
+        self.len = end;
+        Ok(())
+    }
+
+    /// Appends a copy of `data`.
+    pub(crate) fn append(&mut self, data: &[u8]) -> Result {
+        let old = self.len;
+        let end = old.checked_add(data.len()).ok_or(EINVAL)?;
+        self.reserve(end)?;
+        self.len = end;
+        self.write(old, data).inspect_err(|_| self.len = old)
+    }
+
+    /// Overwrites `offset..offset + data.len()` with `data`.
+    pub(crate) fn write(&mut self, offset: usize, data: &[u8]) -> Result {
+        if offset.checked_add(data.len()).ok_or(EINVAL)? > self.len {
+            return Err(EINVAL);
+        }
+        let mut from = data;
+        self.for_each_piece(offset, data.len(), |page, in_page, piece| {
+            let (part, rest) = from.split_at(piece);
+            // SAFETY: `part` is valid for `piece` bytes; the page belongs to this buffer, which
+            // `&mut self` keeps anyone else from reading or writing meanwhile.
+            unsafe { page.write_raw(part.as_ptr(), in_page, piece) }?;
+            from = rest;
+            Ok(())
+        })
+    }
+
+    /// Overwrites the first `len` bytes with those of `src`.
+    pub(crate) fn copy_prefix(&mut self, src: &PageBuf, len: usize) -> Result {
+        let mut bounce = Scratch::<256>::new();
+        let mut at = 0;
+        while at < len {
+            let piece = &mut bounce[..(len - at).min(256)];
+            src.read(at, piece)?;
+            self.write(at, piece)?;
+            at += piece.len();
+        }
+        Ok(())
+    }
+
+    /// Copies `offset..offset + out.len()` into `out`.
+    pub(crate) fn read(&self, offset: usize, out: &mut [u8]) -> Result {
+        if offset.checked_add(out.len()).ok_or(EINVAL)? > self.len {
+            return Err(EINVAL);
+        }
+        let mut into = out;
+        self.for_each_piece(offset, into.len(), |page, in_page, piece| {
+            let (part, rest) = core::mem::take(&mut into).split_at_mut(piece);
+            // SAFETY: `part` is valid for writes of `piece` bytes; nobody writes to the
+            // buffer's pages while `&self` is borrowed (writes need `&mut self`).
+            unsafe { page.read_raw(part.as_mut_ptr(), in_page, piece) }?;
+            into = rest;
+            Ok(())
+        })
+    }
+
+    /// Copies `offset..offset + len` into `msg`.
+    pub(crate) fn write_to(&self, msg: &mut Msg<'_>, offset: usize, len: usize) -> Result {
+        if offset.checked_add(len).ok_or(EINVAL)? > self.len {
+            return Err(EINVAL);
+        }
+        self.for_each_piece(offset, len, |page, in_page, piece| {
+            msg.copy_page_to(page, in_page, piece)
+        })
+    }
+
+    /// Drops the first `len` bytes, keeping the rest (at most `MAX_TAIL` bytes).
+    pub(crate) fn drop_front(&mut self, len: usize) -> Result {
+        let rest = self.len.checked_sub(len).ok_or(EINVAL)?;
+        let mut tail = Scratch::<MAX_TAIL>::new();
+        let tail = tail.get_mut(..rest).ok_or(EINVAL)?;
+        self.read(len, tail)?;
+        let mut kept = Self::new();
+        kept.append(tail)?;
+        *self = kept;
+        Ok(())
+    }
+
+    /// A scatterlist over the first `len` bytes (`len` may be 0: one empty entry).
+    pub(crate) fn sg(&mut self, len: usize) -> Result<Sg<'_>> {
+        if len > self.len {
+            return Err(EINVAL);
+        }
+        self.reserve(len)?;
+        let nents = len.div_ceil(PAGE_SIZE).max(1);
+        let mut pages = KVec::with_capacity(nents, GFP_KERNEL)?;
+        for page in &self.pages[..nents] {
+            pages.push(page.as_ptr().cast::<ffi::RawPage>(), GFP_KERNEL)?;
+        }
+        let nents = u32::try_from(nents).map_err(|_| EINVAL)?;
+        // SAFETY: `pages` holds `nents` pages of this buffer, which outlives the scatterlist
+        // (`Sg` borrows it mutably, so its pages can be neither freed nor touched meanwhile).
+        let sg = from_err_ptr(unsafe { ffi::kcrypto_sg_alloc(pages.as_mut_ptr(), nents, len) })?;
+        let sg = NonNull::new(sg).ok_or(ENOMEM)?;
+        // INVARIANT: `sg` was just allocated over pages of the borrowed buffer.
+        Ok(Sg {
+            sg,
+            _buf: PhantomData,
+        })
+    }
+}
+
+/// The most bytes [`PageBuf::drop_front`] keeps: a partial streaming step of a cipher.
+pub(crate) const MAX_TAIL: usize = 256;
+
+impl Drop for PageBuf {
+    fn drop(&mut self) {
+        for page in self.pages.iter() {
+            // SAFETY: The page belongs to this buffer, which nobody else can access any more.
+            // A zeroing within bounds cannot fail.
+            let _ = unsafe { page.fill_zero_raw(0, PAGE_SIZE) };
+        }
+    }
+}
+
+/// A scatterlist over the pages of a [`PageBuf`], which it borrows.
+///
+/// # Invariants
+///
+/// `sg` was returned by `kcrypto_sg_alloc` for pages of the borrowed buffer and is owned by
+/// this value.
+pub(crate) struct Sg<'a> {
+    sg: NonNull<ffi::SgTable>,
+    _buf: PhantomData<&'a mut PageBuf>,
+}
+
+impl Sg<'_> {
+    /// The scatterlist, for a crypto API request.
+    pub(crate) fn as_ptr(&self) -> *mut bindings::scatterlist {
+        // SAFETY: `sg` is a live table (type invariant).
+        unsafe { ffi::kcrypto_sg_list(self.sg.as_ptr()) }
+    }
+}
+
+impl Drop for Sg<'_> {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant `sg` came from `kcrypto_sg_alloc` and is owned by `self`.
+        unsafe { ffi::kcrypto_sg_free(self.sg.as_ptr()) };
+    }
+}
+
+#[cfg(CONFIG_KUNIT = "y")]
+mod tests {
+    use super::*;
+
+    kunit_case!(kcrypto_test_page_buf, |t| {
+        // Three pages and a bit, written in pieces that straddle page boundaries.
+        let mut buf = PageBuf::new();
+        let mut piece = [0u8; 1000];
+        for round in 0..13u8 {
+            piece
+                .iter_mut()
+                .enumerate()
+                .for_each(|(i, b)| *b = round ^ i as u8);
+            kunit_try!(t, buf.append(&piece));
+        }
+        kunit_expect_eq!(t, buf.len(), 13_000);
+        let mut back = [0u8; 1000];
+        for round in [0u8, 4, 12] {
+            kunit_try!(t, buf.read(round as usize * 1000, &mut back));
+            kunit_expect!(
+                t,
+                back.iter().enumerate().all(|(i, &b)| b == round ^ i as u8)
+            );
+        }
+        // Nothing outside the bytes held can be read or written.
+        kunit_expect_eq!(t, buf.read(12_001, &mut back), Err(EINVAL));
+        kunit_expect_eq!(t, buf.write(usize::MAX, &back[..2]), Err(EINVAL));
+
+        // Keeping a tail moves it to the front.
+        kunit_try!(t, buf.drop_front(12_900));
+        kunit_expect_eq!(t, buf.len(), 100);
+        kunit_try!(t, buf.read(0, &mut back[..100]));
+        kunit_expect!(
+            t,
+            back[..100]
+                .iter()
+                .enumerate()
+                .all(|(i, &b)| b == 12 ^ (900 + i) as u8)
+        );
+        kunit_expect_eq!(t, buf.drop_front(101), Err(EINVAL));
+        let mut long = PageBuf::new();
+        kunit_try!(t, long.append(&[0; 300]));
+        kunit_expect_eq!(t, long.drop_front(10), Err(EINVAL));
+
+        // Copying a prefix, and scatterlists of any length up to what is held.
+        let mut dst = kunit_try!(t, PageBuf::zeroed(5000));
+        kunit_try!(t, dst.copy_prefix(&buf, 100));
+        kunit_try!(t, dst.read(0, &mut back[..100]));
+        kunit_expect!(
+            t,
+            back[..100]
+                .iter()
+                .enumerate()
+                .all(|(i, &b)| b == 12 ^ (900 + i) as u8)
+        );
+        kunit_expect!(t, dst.sg(0).is_ok() && dst.sg(5000).is_ok());
+        kunit_expect_eq!(t, dst.sg(5001).err(), Some(EINVAL));
+        let mut empty = PageBuf::new();
+        kunit_expect!(t, empty.sg(0).is_ok());
+    });
 }

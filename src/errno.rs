@@ -22,18 +22,21 @@ pub(crate) enum Errno {
     AddressFamily = bindings::EAFNOSUPPORT,
     /// No such option at this level, or not in this socket's state (as AF_ALG).
     NoProtocolOption = bindings::ENOPROTOOPT,
+    /// A message failed authentication (an AEAD tag did not match).
+    BadMessage = bindings::EBADMSG,
 }
 
 impl Errno {
     /// Every variant, for tests.
     #[cfg(CONFIG_KUNIT = "y")]
-    const ALL: [Errno; 6] = [
+    const ALL: [Errno; 7] = [
         Errno::NameTooLong,
         Errno::MessageSize,
         Errno::NotSupported,
         Errno::NoKey,
         Errno::AddressFamily,
         Errno::NoProtocolOption,
+        Errno::BadMessage,
     ];
 }
 

@@ -9,7 +9,7 @@
 //! [`crate::limits`] and [`crate::kunit`] call into this module.
 
 use core::{marker::PhantomData, marker::PhantomPinned};
-use kernel::bindings::sockptr_t;
+use kernel::bindings::{scatterlist, sockptr_t};
 use kernel::ffi::{c_char, c_int, c_uint, c_void};
 
 /// Declares a C structure that Rust only ever handles by pointer.
@@ -29,13 +29,65 @@ opaque_types! {
     CryptoShash;
     /// `struct shash_desc`: the state of one synchronous hash computation.
     ShashDesc;
+    /// `struct crypto_skcipher`: a symmetric cipher transform.
+    CryptoSkcipher;
+    /// `struct crypto_aead`: an authenticated encryption transform.
+    CryptoAead;
+    /// `struct crypto_rng`: a random number generator.
+    CryptoRng;
+    /// `struct sg_table`: a chained scatterlist.
+    SgTable;
+    /// `struct page`, for the C helpers that copy to and build scatterlists over pages.
+    RawPage;
     /// `struct msghdr`, for the C helpers that move its data (see [`crate::msg`]).
     MsgHdr;
     /// `struct sock`, for the C helpers that charge memory to it.
     Sock;
 }
 
+/// `struct kcrypto_cipher_sizes` (src/kcrypto.h): the sizes of a cipher or AEAD transform.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct CipherSizes {
+    pub(crate) iv: c_uint,
+    pub(crate) block: c_uint,
+    pub(crate) chunk: c_uint,
+    pub(crate) state: c_uint,
+    pub(crate) tag: c_uint,
+    pub(crate) max_tag: c_uint,
+}
+
+/// `struct kcrypto_alg_info` (include/uapi/linux/if_kcrypto.h): one implementation, as
+/// reported to userspace.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct AlgInfo {
+    pub(crate) kind: [u8; 16],
+    pub(crate) name: [u8; 128],
+    pub(crate) driver: [u8; 128],
+    pub(crate) module: [u8; 64],
+    pub(crate) priority: u32,
+    pub(crate) flags: u32,
+}
+
 extern "C" {
+    // include/crypto/skcipher.h, aead.h, rng.h (exported by crypto/)
+    pub(crate) fn crypto_alloc_skcipher(
+        name: *const c_char,
+        type_: u32,
+        mask: u32,
+    ) -> *mut CryptoSkcipher;
+    pub(crate) fn crypto_skcipher_setkey(
+        tfm: *mut CryptoSkcipher,
+        key: *const u8,
+        len: c_uint,
+    ) -> c_int;
+    pub(crate) fn crypto_alloc_aead(name: *const c_char, type_: u32, mask: u32) -> *mut CryptoAead;
+    pub(crate) fn crypto_aead_setkey(tfm: *mut CryptoAead, key: *const u8, len: c_uint) -> c_int;
+    pub(crate) fn crypto_aead_setauthsize(tfm: *mut CryptoAead, len: c_uint) -> c_int;
+    pub(crate) fn crypto_alloc_rng(name: *const c_char, type_: u32, mask: u32) -> *mut CryptoRng;
+    pub(crate) fn crypto_rng_reset(tfm: *mut CryptoRng, seed: *const u8, len: c_uint) -> c_int;
+
     // include/crypto/hash.h (exported by crypto/shash.c)
     pub(crate) fn crypto_alloc_shash(
         name: *const c_char,
@@ -65,12 +117,84 @@ extern "C" {
     pub(crate) fn kcrypto_shash_init(desc: *mut ShashDesc) -> c_int;
     pub(crate) fn kcrypto_shash_desc_clone(desc: *mut ShashDesc) -> *mut ShashDesc;
 
+    // src/shim.c: ciphers, AEADs, RNGs
+    pub(crate) fn kcrypto_skcipher_free(tfm: *mut CryptoSkcipher);
+    pub(crate) fn kcrypto_skcipher_needs_key(tfm: *mut CryptoSkcipher) -> bool;
+    pub(crate) fn kcrypto_skcipher_sizes(tfm: *mut CryptoSkcipher, sizes: *mut CipherSizes);
+    pub(crate) fn kcrypto_skcipher_crypt(
+        tfm: *mut CryptoSkcipher,
+        encrypt: bool,
+        src: *mut scatterlist,
+        dst: *mut scatterlist,
+        len: c_uint,
+        iv: *mut u8,
+        state: *mut c_void,
+        cont: bool,
+        last: bool,
+    ) -> c_int;
+    pub(crate) fn kcrypto_aead_free(tfm: *mut CryptoAead);
+    pub(crate) fn kcrypto_aead_needs_key(tfm: *mut CryptoAead) -> bool;
+    pub(crate) fn kcrypto_aead_sizes(tfm: *mut CryptoAead, sizes: *mut CipherSizes);
+    pub(crate) fn kcrypto_aead_crypt(
+        tfm: *mut CryptoAead,
+        encrypt: bool,
+        src: *mut scatterlist,
+        dst: *mut scatterlist,
+        assoclen: c_uint,
+        len: c_uint,
+        iv: *mut u8,
+    ) -> c_int;
+    pub(crate) fn kcrypto_rng_free(tfm: *mut CryptoRng);
+    pub(crate) fn kcrypto_rng_get_bytes(tfm: *mut CryptoRng, buf: *mut u8, len: c_uint) -> c_int;
+    pub(crate) fn kcrypto_rng_set_entropy(
+        tfm: *mut CryptoRng,
+        data: *const u8,
+        len: c_uint,
+    ) -> c_int;
+    pub(crate) fn kcrypto_sg_alloc(
+        pages: *mut *mut RawPage,
+        nents: c_uint,
+        len: usize,
+    ) -> *mut SgTable;
+    pub(crate) fn kcrypto_sg_list(table: *mut SgTable) -> *mut scatterlist;
+    pub(crate) fn kcrypto_sg_free(table: *mut SgTable);
+
+    // src/drivers.c: implementations and their drivers
+    pub(crate) fn kcrypto_alg_list(buf: *mut AlgInfo, count: usize) -> usize;
+    pub(crate) fn kcrypto_find_hardware(
+        name: *const c_char,
+        kind: *const c_char,
+        driver: *mut c_char,
+        size: usize,
+    ) -> c_int;
+    pub(crate) fn kcrypto_shash_info(tfm: *mut CryptoShash, info: *mut AlgInfo);
+    pub(crate) fn kcrypto_skcipher_info(tfm: *mut CryptoSkcipher, info: *mut AlgInfo);
+    pub(crate) fn kcrypto_aead_info(tfm: *mut CryptoAead, info: *mut AlgInfo);
+    pub(crate) fn kcrypto_rng_info(tfm: *mut CryptoRng, info: *mut AlgInfo);
+
+    // src/shim.c: keys and credentials
+    pub(crate) fn kcrypto_key_read(serial: i32, buf: *mut u8, size: usize) -> c_int;
+    pub(crate) fn kcrypto_capable_sys_admin() -> bool;
+
     // src/shim.c: buffers, messages, options
     pub(crate) fn kcrypto_yield() -> bool;
     pub(crate) fn kcrypto_memzero_explicit(buf: *mut c_void, len: usize);
     pub(crate) fn kcrypto_msg_data_left(msg: *mut MsgHdr) -> usize;
     pub(crate) fn kcrypto_msg_copy_from(msg: *mut MsgHdr, buf: *mut c_void, len: usize) -> c_int;
     pub(crate) fn kcrypto_msg_copy_to(msg: *mut MsgHdr, buf: *const c_void, len: usize) -> c_int;
+    pub(crate) fn kcrypto_msg_copy_page_from(
+        msg: *mut MsgHdr,
+        page: *mut RawPage,
+        offset: usize,
+        len: usize,
+    ) -> c_int;
+    pub(crate) fn kcrypto_msg_copy_page_to(
+        msg: *mut MsgHdr,
+        page: *mut RawPage,
+        offset: usize,
+        len: usize,
+    ) -> c_int;
+    pub(crate) fn kcrypto_sock_sndbuf(sk: *mut Sock) -> usize;
     pub(crate) fn kcrypto_sock_buf_alloc(sk: *mut Sock, len: usize) -> *mut c_void;
     pub(crate) fn kcrypto_sock_buf_free(sk: *mut Sock, buf: *mut c_void, len: usize);
     pub(crate) fn kcrypto_msg_control(msg: *mut MsgHdr, len: *mut usize) -> *const c_void;

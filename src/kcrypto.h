@@ -13,13 +13,29 @@
 #include <linux/sockptr.h>
 #include <linux/types.h>
 
+struct crypto_aead;
+struct crypto_rng;
 struct crypto_shash;
+struct crypto_skcipher;
 struct kcrypto_state;
 struct kunit;
 struct msghdr;
+struct page;
+struct scatterlist;
+struct sg_table;
 struct shash_desc;
 struct sock;
 struct sockaddr;
+
+/* The sizes of a cipher or AEAD transform, in bytes (0: not applicable). */
+struct kcrypto_cipher_sizes {
+	unsigned int iv;
+	unsigned int block;
+	unsigned int chunk;	/* streaming step (skcipher) */
+	unsigned int state;	/* state carried between parts (skcipher) */
+	unsigned int tag;	/* current tag size (AEAD) */
+	unsigned int max_tag;	/* largest tag size (AEAD) */
+};
 
 /* src/shim.c */
 int kcrypto_param_family(void);
@@ -31,6 +47,31 @@ struct shash_desc *kcrypto_shash_desc_alloc(struct crypto_shash *tfm);
 void kcrypto_shash_desc_free(struct shash_desc *desc);
 int kcrypto_shash_init(struct shash_desc *desc);
 struct shash_desc *kcrypto_shash_desc_clone(struct shash_desc *desc);
+void kcrypto_skcipher_free(struct crypto_skcipher *tfm);
+bool kcrypto_skcipher_needs_key(struct crypto_skcipher *tfm);
+void kcrypto_skcipher_sizes(struct crypto_skcipher *tfm,
+			    struct kcrypto_cipher_sizes *sizes);
+int kcrypto_skcipher_crypt(struct crypto_skcipher *tfm, bool encrypt,
+			   struct scatterlist *src, struct scatterlist *dst,
+			   unsigned int len, u8 *iv, void *state, bool cont,
+			   bool final);
+void kcrypto_aead_free(struct crypto_aead *tfm);
+bool kcrypto_aead_needs_key(struct crypto_aead *tfm);
+void kcrypto_aead_sizes(struct crypto_aead *tfm,
+			struct kcrypto_cipher_sizes *sizes);
+int kcrypto_aead_crypt(struct crypto_aead *tfm, bool encrypt,
+		       struct scatterlist *src, struct scatterlist *dst,
+		       unsigned int assoclen, unsigned int len, u8 *iv);
+void kcrypto_rng_free(struct crypto_rng *tfm);
+int kcrypto_rng_get_bytes(struct crypto_rng *tfm, u8 *buf, unsigned int len);
+int kcrypto_rng_set_entropy(struct crypto_rng *tfm, const u8 *data,
+			    unsigned int len);
+struct sg_table *kcrypto_sg_alloc(struct page **pages, unsigned int nents,
+				  size_t len);
+struct scatterlist *kcrypto_sg_list(struct sg_table *table);
+void kcrypto_sg_free(struct sg_table *table);
+int kcrypto_key_read(s32 serial, u8 *buf, size_t size);
+bool kcrypto_capable_sys_admin(void);
 bool kcrypto_yield(void);
 void kcrypto_memzero_explicit(void *buf, size_t len);
 size_t kcrypto_msg_data_left(struct msghdr *msg);
@@ -38,10 +79,26 @@ int kcrypto_msg_copy_from(struct msghdr *msg, void *buf, size_t len);
 int kcrypto_msg_copy_to(struct msghdr *msg, const void *buf, size_t len);
 void *kcrypto_sock_buf_alloc(struct sock *sk, size_t len);
 void kcrypto_sock_buf_free(struct sock *sk, void *buf, size_t len);
+int kcrypto_msg_copy_page_from(struct msghdr *msg, struct page *page,
+			       size_t offset, size_t len);
+int kcrypto_msg_copy_page_to(struct msghdr *msg, struct page *page,
+			     size_t offset, size_t len);
+size_t kcrypto_sock_sndbuf(struct sock *sk);
 const void *kcrypto_msg_control(struct msghdr *msg, size_t *len);
 int kcrypto_copy_from_sockptr(void *dst, const sockptr_t *src, size_t len);
 int kcrypto_family_register(void);
 void kcrypto_family_unregister(void);
+
+/* src/drivers.c */
+struct kcrypto_alg_info;
+size_t kcrypto_alg_list(struct kcrypto_alg_info *buf, size_t count);
+int kcrypto_find_hardware(const char *name, const char *kind, char *driver,
+			  size_t size);
+void kcrypto_shash_info(struct crypto_shash *tfm, struct kcrypto_alg_info *info);
+void kcrypto_skcipher_info(struct crypto_skcipher *tfm,
+			   struct kcrypto_alg_info *info);
+void kcrypto_aead_info(struct crypto_aead *tfm, struct kcrypto_alg_info *info);
+void kcrypto_rng_info(struct crypto_rng *tfm, struct kcrypto_alg_info *info);
 
 /* src/socket/adapter.rs: the Rust side of every socket operation */
 int kcrypto_state_new(struct kcrypto_state **state);
@@ -55,6 +112,8 @@ int kcrypto_state_setsockopt(struct kcrypto_state *state, int level,
 			     unsigned int optlen);
 int kcrypto_state_sendmsg(struct kcrypto_state *state, struct sock *sk,
 			  struct msghdr *msg, size_t len);
+int kcrypto_state_getsockopt(struct kcrypto_state *state, int optname,
+			     void *buf, size_t size, size_t *needed);
 int kcrypto_state_recvmsg(struct kcrypto_state *state, struct msghdr *msg,
 			  size_t len, int flags);
 
@@ -66,6 +125,12 @@ void kcrypto_test_sha256_kat(struct kunit *test);
 void kcrypto_test_sha256_streaming(struct kunit *test);
 void kcrypto_test_hmac_sha256_kat(struct kunit *test);
 void kcrypto_test_hash_errors(struct kunit *test);
+void kcrypto_test_skcipher_kat(struct kunit *test);
+void kcrypto_test_skcipher_errors(struct kunit *test);
+void kcrypto_test_aead_kat(struct kunit *test);
+void kcrypto_test_aead_lengths(struct kunit *test);
+void kcrypto_test_rng(struct kunit *test);
+void kcrypto_test_page_buf(struct kunit *test);
 void kcrypto_test_errno_mapping(struct kunit *test);
 void kcrypto_test_sockaddr_parse(struct kunit *test);
 void kcrypto_test_socket_options(struct kunit *test);

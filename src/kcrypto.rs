@@ -19,6 +19,7 @@ mod crypto;
 mod errno;
 mod family;
 mod ffi;
+mod keys;
 mod limits;
 mod msg;
 mod ops;

@@ -73,10 +73,11 @@ pub(crate) const fn unhex<const N: usize>(hex: &str) -> Option<[u8; N]> {
 ///
 /// A malformed literal decodes to zeros, which is no digest's answer, so its test fails.
 macro_rules! hex {
-    ($hex:literal) => {{
-        const BYTES: [u8; $hex.len() / 2] = match crate::kunit::unhex($hex) {
+    ($($hex:literal)+) => {{
+        const HEX: &str = concat!($($hex),+);
+        const BYTES: [u8; HEX.len() / 2] = match crate::kunit::unhex(HEX) {
             Some(bytes) => bytes,
-            None => [0; $hex.len() / 2],
+            None => [0; HEX.len() / 2],
         };
         BYTES
     }};
@@ -111,15 +112,19 @@ macro_rules! kunit_expect {
 /// Fails the case unless both sides are equal, printing both.
 macro_rules! kunit_expect_eq {
     ($test:expr, $left:expr, $right:expr) => {
+        kunit_expect_eq!($test, $left, $right, "")
+    };
+    ($test:expr, $left:expr, $right:expr, $($arg:tt)+) => {
         match (&$left, &$right) {
             (left, right) => kunit_expect!(
                 $test,
                 left == right,
-                "{} != {}: {:?} != {:?}",
+                "{} != {}: {:?} != {:?} {}",
                 stringify!($left),
                 stringify!($right),
                 left,
-                right
+                right,
+                format_args!($($arg)+)
             ),
         }
     };

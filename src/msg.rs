@@ -6,7 +6,12 @@
 //! message is ever referenced afterwards, whatever backs it (user memory or spliced pages).
 
 use core::{marker::PhantomData, ptr::NonNull};
-use kernel::{bindings, error::to_result, prelude::*};
+use kernel::{
+    bindings,
+    error::to_result,
+    page::{Page, PAGE_SIZE},
+    prelude::*,
+};
 
 use crate::{buffer::SockBuf, ffi};
 
@@ -86,6 +91,48 @@ impl<'a> Msg<'a> {
         to_result(unsafe {
             ffi::kcrypto_msg_copy_to(self.raw.as_ptr().cast(), buf.as_ptr().cast(), buf.len())
         })
+    }
+
+    /// Fills `offset..offset + len` of `page` from the message; `EFAULT` unless all was copied.
+    pub(crate) fn copy_page_from(&mut self, page: &Page, offset: usize, len: usize) -> Result {
+        if offset.checked_add(len).ok_or(EINVAL)? > PAGE_SIZE {
+            return Err(EINVAL);
+        }
+        // SAFETY: `raw` is live and exclusively ours (type invariant); the range is within the
+        // page, which the caller's `&Page` keeps allocated.
+        to_result(unsafe {
+            ffi::kcrypto_msg_copy_page_from(
+                self.raw.as_ptr().cast(),
+                page.as_ptr().cast(),
+                offset,
+                len,
+            )
+        })
+    }
+
+    /// Copies `offset..offset + len` of `page` into the message; `EFAULT` unless all was copied.
+    pub(crate) fn copy_page_to(&mut self, page: &Page, offset: usize, len: usize) -> Result {
+        if offset.checked_add(len).ok_or(EINVAL)? > PAGE_SIZE {
+            return Err(EINVAL);
+        }
+        // SAFETY: As in `copy_page_from`.
+        to_result(unsafe {
+            ffi::kcrypto_msg_copy_page_to(
+                self.raw.as_ptr().cast(),
+                page.as_ptr().cast(),
+                offset,
+                len,
+            )
+        })
+    }
+
+    /// The send buffer size of the call's socket (`SO_SNDBUF`), which bounds the data it holds.
+    pub(crate) fn send_buffer(&self) -> usize {
+        if self.sk.is_null() {
+            return 0;
+        }
+        // SAFETY: By the type invariant a non-null `sk` is the call's live socket.
+        unsafe { ffi::kcrypto_sock_sndbuf(self.sk) }
     }
 
     /// The control messages sent with the message (none on receive).

@@ -8,11 +8,20 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <crypto/aead.h>
 #include <crypto/hash.h>
+#include <crypto/internal/rng.h>
+#include <crypto/rng.h>
+#include <crypto/skcipher.h>
+#include <keys/user-type.h>
+#include <linux/capability.h>
+#include <linux/key.h>
 #include <linux/module.h>
 #include <linux/net.h>
 #include <linux/sched/signal.h>
 #include <linux/security.h>
+#include <linux/scatterlist.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/sockptr.h>
 #include <linux/uio.h>
@@ -104,6 +113,226 @@ struct shash_desc *kcrypto_shash_desc_clone(struct shash_desc *desc)
 	return copy;
 }
 
+/*
+ * Symmetric ciphers and AEADs. Each call runs one request to completion
+ * (backlogged, so a busy hardware queue makes us wait instead of failing);
+ * every buffer it names is kernel memory owned by the caller.
+ */
+
+void kcrypto_skcipher_free(struct crypto_skcipher *tfm)
+{
+	crypto_free_skcipher(tfm);
+}
+
+bool kcrypto_skcipher_needs_key(struct crypto_skcipher *tfm)
+{
+	return crypto_skcipher_get_flags(tfm) & CRYPTO_TFM_NEED_KEY;
+}
+
+void kcrypto_skcipher_sizes(struct crypto_skcipher *tfm,
+			    struct kcrypto_cipher_sizes *sizes)
+{
+	*sizes = (struct kcrypto_cipher_sizes) {
+		.iv = crypto_skcipher_ivsize(tfm),
+		.block = crypto_skcipher_blocksize(tfm),
+		.chunk = crypto_skcipher_chunksize(tfm),
+		.state = crypto_skcipher_statesize(tfm),
+	};
+}
+
+/*
+ * @state carries the algorithm's state between the parts of one operation:
+ * imported when @cont (a part follows an earlier one), exported unless
+ * @final (more parts follow). @iv is updated to the chained IV.
+ */
+int kcrypto_skcipher_crypt(struct crypto_skcipher *tfm, bool encrypt,
+			   struct scatterlist *src, struct scatterlist *dst,
+			   unsigned int len, u8 *iv, void *state, bool cont,
+			   bool final)
+{
+	u32 flags = CRYPTO_TFM_REQ_MAY_SLEEP | CRYPTO_TFM_REQ_MAY_BACKLOG;
+	struct skcipher_request *req;
+	DECLARE_CRYPTO_WAIT(wait);
+	int err = 0;
+
+	req = skcipher_request_alloc(tfm, GFP_KERNEL_ACCOUNT);
+	if (!req)
+		return -ENOMEM;
+	if (cont)
+		flags |= CRYPTO_SKCIPHER_REQ_CONT;
+	if (!final)
+		flags |= CRYPTO_SKCIPHER_REQ_NOTFINAL;
+	skcipher_request_set_callback(req, flags, crypto_req_done, &wait);
+	skcipher_request_set_crypt(req, src, dst, len, iv);
+	if (cont)
+		err = crypto_skcipher_import(req, state);
+	if (!err)
+		err = crypto_wait_req(encrypt ? crypto_skcipher_encrypt(req) :
+					      crypto_skcipher_decrypt(req),
+				      &wait);
+	if (!err && !final)
+		err = crypto_skcipher_export(req, state);
+	skcipher_request_free(req);
+	return err;
+}
+
+void kcrypto_aead_free(struct crypto_aead *tfm)
+{
+	crypto_free_aead(tfm);
+}
+
+bool kcrypto_aead_needs_key(struct crypto_aead *tfm)
+{
+	return crypto_aead_get_flags(tfm) & CRYPTO_TFM_NEED_KEY;
+}
+
+void kcrypto_aead_sizes(struct crypto_aead *tfm,
+			struct kcrypto_cipher_sizes *sizes)
+{
+	*sizes = (struct kcrypto_cipher_sizes) {
+		.iv = crypto_aead_ivsize(tfm),
+		.block = crypto_aead_blocksize(tfm),
+		.chunk = crypto_aead_blocksize(tfm),
+		.tag = crypto_aead_authsize(tfm),
+		.max_tag = crypto_aead_maxauthsize(tfm),
+	};
+}
+
+/* @len counts the associated data and the text (with its tag to decrypt). */
+int kcrypto_aead_crypt(struct crypto_aead *tfm, bool encrypt,
+		       struct scatterlist *src, struct scatterlist *dst,
+		       unsigned int assoclen, unsigned int len, u8 *iv)
+{
+	struct aead_request *req;
+	DECLARE_CRYPTO_WAIT(wait);
+	int err;
+
+	req = aead_request_alloc(tfm, GFP_KERNEL_ACCOUNT);
+	if (!req)
+		return -ENOMEM;
+	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_SLEEP |
+				  CRYPTO_TFM_REQ_MAY_BACKLOG,
+				  crypto_req_done, &wait);
+	aead_request_set_ad(req, assoclen);
+	aead_request_set_crypt(req, src, dst, len - assoclen, iv);
+	err = crypto_wait_req(encrypt ? crypto_aead_encrypt(req) :
+				      crypto_aead_decrypt(req),
+			      &wait);
+	aead_request_free(req);
+	return err;
+}
+
+/* Random number generators */
+
+void kcrypto_rng_free(struct crypto_rng *tfm)
+{
+	crypto_free_rng(tfm);
+}
+
+int kcrypto_rng_get_bytes(struct crypto_rng *tfm, u8 *buf, unsigned int len)
+{
+	return crypto_rng_get_bytes(tfm, buf, len);
+}
+
+/*
+ * Test entropy for a DRBG; the algorithm keeps @data, which must outlive @tfm.
+ * Other generators would silently ignore it (rng_default_set_ent).
+ */
+int kcrypto_rng_set_entropy(struct crypto_rng *tfm, const u8 *data,
+			    unsigned int len)
+{
+	const char *driver = crypto_tfm_alg_driver_name(crypto_rng_tfm(tfm));
+
+	if (strncmp(driver, "drbg_", 5))
+		return -EOPNOTSUPP;
+	crypto_rng_set_entropy(tfm, data, len);
+	return 0;
+}
+
+/*
+ * Scatterlists over pages the caller owns: @len bytes from the start of
+ * @pages[0..@nents), a page each; chained, so any length fits.
+ */
+struct sg_table *kcrypto_sg_alloc(struct page **pages, unsigned int nents,
+				  size_t len)
+{
+	struct scatterlist *sg;
+	struct sg_table *table;
+	unsigned int i;
+
+	if (!nents)
+		return ERR_PTR(-EINVAL);
+	table = kmalloc(sizeof(*table), GFP_KERNEL_ACCOUNT);
+	if (!table)
+		return ERR_PTR(-ENOMEM);
+	if (sg_alloc_table(table, nents, GFP_KERNEL_ACCOUNT)) {
+		kfree(table);
+		return ERR_PTR(-ENOMEM);
+	}
+	for_each_sg(table->sgl, sg, nents, i) {
+		size_t part = min_t(size_t, len, PAGE_SIZE);
+
+		sg_set_page(sg, pages[i], part, 0);
+		len -= part;
+	}
+	return table;
+}
+
+struct scatterlist *kcrypto_sg_list(struct sg_table *table)
+{
+	return table->sgl;
+}
+
+void kcrypto_sg_free(struct sg_table *table)
+{
+	sg_free_table(table);
+	kfree(table);
+}
+
+/* Keys from the caller's keyrings */
+
+/*
+ * Copies the payload of the user or logon key @serial into @buf (search
+ * permission needed, as AF_ALG); returns its length or -errno.
+ */
+int kcrypto_key_read(s32 serial, u8 *buf, size_t size)
+{
+	const struct user_key_payload *payload;
+	key_ref_t ref;
+	struct key *key;
+	int ret;
+
+	ref = lookup_user_key(serial, 0, KEY_NEED_SEARCH);
+	if (IS_ERR(ref))
+		return PTR_ERR(ref);
+	key = key_ref_to_ptr(ref);
+	down_read(&key->sem);
+	if (key->type != &key_type_user && key->type != &key_type_logon) {
+		ret = -EKEYREJECTED;
+		goto out;
+	}
+	payload = user_key_payload_locked(key);
+	if (!payload) {
+		ret = -EKEYREVOKED;
+		goto out;
+	}
+	if (payload->datalen > size) {
+		ret = -EMSGSIZE;
+		goto out;
+	}
+	memcpy(buf, payload->data, payload->datalen);
+	ret = payload->datalen;
+out:
+	up_read(&key->sem);
+	key_put(key);
+	return ret;
+}
+
+bool kcrypto_capable_sys_admin(void)
+{
+	return capable(CAP_SYS_ADMIN);
+}
+
 /* Long operations: let others run; true if the task is being killed. */
 bool kcrypto_yield(void)
 {
@@ -168,6 +397,26 @@ const void *kcrypto_msg_control(struct msghdr *msg, size_t *len)
 	}
 	*len = msg->msg_controllen;
 	return msg->msg_control;
+}
+
+int kcrypto_msg_copy_page_from(struct msghdr *msg, struct page *page,
+			       size_t offset, size_t len)
+{
+	return copy_page_from_iter(page, offset, len, &msg->msg_iter) == len ?
+	       0 : -EFAULT;
+}
+
+int kcrypto_msg_copy_page_to(struct msghdr *msg, struct page *page,
+			     size_t offset, size_t len)
+{
+	return copy_page_to_iter(page, offset, len, &msg->msg_iter) == len ?
+	       0 : -EFAULT;
+}
+
+/* The socket's send buffer size (SO_SNDBUF) bounds the data it holds. */
+size_t kcrypto_sock_sndbuf(struct sock *sk)
+{
+	return READ_ONCE(sk->sk_sndbuf);
 }
 
 int kcrypto_copy_from_sockptr(void *dst, const sockptr_t *src, size_t len)
@@ -281,6 +530,38 @@ static int kcrypto_setsockopt(struct socket *sock, int level, int optname,
 					&optval, optlen);
 }
 
+/* The longest answer getsockopt() gives: the driver list, ~3000 entries. */
+#define KCRYPTO_GETSOCKOPT_MAX	SZ_1M
+
+static int kcrypto_getsockopt(struct socket *sock, int level, int optname,
+			      char __user *optval, int __user *optlen)
+{
+	size_t size, needed = 0;
+	void *buf;
+	int len, err;
+
+	if (level != SOL_ALG)
+		return -ENOPROTOOPT;
+	if (get_user(len, optlen))
+		return -EFAULT;
+	if (len < 0)
+		return -EINVAL;
+	size = min_t(size_t, len, KCRYPTO_GETSOCKOPT_MAX);
+	buf = kvzalloc(size ?: 1, GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		return -ENOMEM;
+	err = kcrypto_state_getsockopt(kcrypto_state(sock), optname, buf, size,
+				       &needed);
+	if (!err && needed > size)
+		err = needed > KCRYPTO_GETSOCKOPT_MAX ? -ENOBUFS : -ERANGE;
+	if (!err && copy_to_user(optval, buf, needed))
+		err = -EFAULT;
+	if ((!err || err == -ERANGE) && put_user((int)needed, optlen))
+		err = -EFAULT;
+	kvfree(buf);
+	return err;
+}
+
 static int kcrypto_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 {
 	return kcrypto_state_sendmsg(kcrypto_state(sock), sock->sk, msg, len);
@@ -323,6 +604,7 @@ static const struct proto_ops kcrypto_ops = {
 	.listen = sock_no_listen,
 	.shutdown = sock_no_shutdown,
 	.setsockopt = kcrypto_setsockopt,
+	.getsockopt = kcrypto_getsockopt,
 	.sendmsg = kcrypto_sendmsg,
 	.recvmsg = kcrypto_recvmsg,
 	.mmap = sock_no_mmap,

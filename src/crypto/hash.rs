@@ -10,15 +10,10 @@
 use core::ptr::NonNull;
 use kernel::{error::from_err_ptr, error::to_result, prelude::*, str::CStr, sync::Arc};
 
+use super::api_len;
+#[cfg(CONFIG_KUNIT = "y")]
+use super::MAX_ALG_NAME;
 use crate::{errno::Errno, ffi};
-
-/// The longest algorithm name the crypto API accepts, terminator included.
-pub(crate) const MAX_ALG_NAME: usize = 128;
-
-/// Converts a length for the crypto API, which counts in `unsigned int`.
-fn api_len(len: usize) -> Result<u32> {
-    u32::try_from(len).map_err(|_| Errno::MessageSize.into())
-}
 
 /// A synchronous hash transform, keyed or not.
 ///
@@ -40,13 +35,7 @@ impl Shash {
     /// Allocates the best implementation of `name` (a generic or a driver name) whose
     /// `CRYPTO_ALG_*` flags selected by `mask` equal those in `type_`.
     pub(crate) fn new(name: &CStr, type_: u32, mask: u32) -> Result<Self> {
-        if name.len() >= MAX_ALG_NAME {
-            return Err(Errno::NameTooLong.into());
-        }
-        // SAFETY: `name` is NUL-terminated and outlives the call.
-        let tfm =
-            from_err_ptr(unsafe { ffi::crypto_alloc_shash(name.as_char_ptr(), type_, mask) })?;
-        let tfm = NonNull::new(tfm).ok_or(ENOMEM)?;
+        let tfm = super::alloc(name, type_, mask, ffi::crypto_alloc_shash)?;
         // INVARIANT: The transform was just allocated and nothing else refers to it.
         Ok(Self { tfm })
     }
@@ -101,6 +90,14 @@ impl Shash {
             desc,
             shash: self.clone(),
         })
+    }
+}
+
+impl Shash {
+    /// The implementation serving this transform.
+    pub(crate) fn info(&self) -> super::AlgInfo {
+        // SAFETY: `tfm` is live (type invariant); the C side writes one whole record.
+        super::AlgInfo::read(|info| unsafe { ffi::kcrypto_shash_info(self.tfm.as_ptr(), info) })
     }
 }
 

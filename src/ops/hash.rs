@@ -7,9 +7,10 @@
 //! sent returns the digest of the empty message; `accept` on an operation socket copies a
 //! computation in progress.
 
-use core::sync::atomic::{AtomicUsize, Ordering};
-use kernel::{prelude::*, str::CStr, sync::Arc};
+use kernel::{prelude::*, sync::Arc};
 
+use super::{Algorithm, Child, Children};
+use crate::crypto::AlgInfo;
 use crate::{
     buffer,
     crypto::hash::{Digest, Shash},
@@ -20,44 +21,23 @@ use crate::{
 
 /// The transform of a socket bound to a hash.
 pub(crate) struct HashTransform {
-    /// NUL-terminated algorithm name and flags, to allocate a fresh transform for each key.
-    name: KVec<u8>,
-    feat: u32,
-    mask: u32,
+    alg: Algorithm,
     tfm: Arc<Shash>,
-    /// Operation sockets accepted from this one and still open.
-    children: Arc<AtomicUsize>,
-}
-
-/// Counts an open operation socket in its bound socket's `children`.
-struct Child(Arc<AtomicUsize>);
-
-impl Child {
-    fn new(children: &Arc<AtomicUsize>) -> Self {
-        children.fetch_add(1, Ordering::Relaxed);
-        Self(children.clone())
-    }
-}
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::Release);
-    }
+    children: Children,
 }
 
 impl HashTransform {
-    /// Allocates the algorithm `name` (generic or driver name) with the bind address's
-    /// `salg_feat`/`salg_mask` flags.
-    pub(crate) fn new(name: &CStr, feat: u32, mask: u32) -> Result<Self> {
-        let tfm = Arc::new(Shash::new(name, feat, mask)?, GFP_KERNEL_ACCOUNT)?;
-        let mut copy = KVec::with_capacity(name.len() + 1, GFP_KERNEL)?;
-        copy.extend_from_slice(name.as_bytes_with_nul(), GFP_KERNEL)?;
+    /// The implementation serving this socket.
+    pub(crate) fn info(&self) -> AlgInfo {
+        self.tfm.info()
+    }
+
+    pub(crate) fn new(alg: Algorithm) -> Result<Self> {
+        let tfm = Arc::new(alg.alloc(Shash::new)?, GFP_KERNEL_ACCOUNT)?;
         Ok(Self {
-            name: copy,
-            feat,
-            mask,
+            alg,
             tfm,
-            children: Arc::new(AtomicUsize::new(0), GFP_KERNEL_ACCOUNT)?,
+            children: Children::new()?,
         })
     }
 
@@ -67,11 +47,8 @@ impl HashTransform {
     /// refused key leaves no key usable. The new key goes into a new transform all the same,
     /// so no operation can ever see a key change under it.
     pub(crate) fn set_key(&mut self, key: &[u8]) -> Result {
-        if self.children.load(Ordering::Acquire) != 0 {
-            return Err(EBUSY);
-        }
-        let name = CStr::from_bytes_with_nul(&self.name).map_err(|_| EINVAL)?;
-        let mut tfm = Shash::new(name, self.feat, self.mask)?;
+        self.children.check_none()?;
+        let mut tfm = self.alg.alloc(Shash::new)?;
         let result = tfm.set_key(key);
         self.tfm = Arc::new(tfm, GFP_KERNEL_ACCOUNT)?;
         result
@@ -85,7 +62,7 @@ impl HashTransform {
         Ok(HashOp {
             tfm: self.tfm.clone(),
             state: State::Idle,
-            child: Child::new(&self.children),
+            child: self.children.add(),
         })
     }
 }
@@ -135,6 +112,11 @@ pub(crate) struct HashOp {
 }
 
 impl HashOp {
+    /// The implementation serving this socket.
+    pub(crate) fn info(&self) -> AlgInfo {
+        self.tfm.info()
+    }
+
     /// Copies this operation for `accept` on an operation socket.
     pub(crate) fn try_clone(&self) -> Result<Self> {
         let state = match &self.state {
@@ -147,7 +129,7 @@ impl HashOp {
         Ok(Self {
             tfm: self.tfm.clone(),
             state,
-            child: Child::new(&self.child.0),
+            child: self.child.sibling(),
         })
     }
 

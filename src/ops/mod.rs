@@ -5,5 +5,170 @@
 //! A type has two halves: the transform of a bound socket (algorithm and key, shared by every
 //! operation socket accepted from it) and the operation of an accepted socket (the data and
 //! state of one request stream, owned by that socket alone).
+//!
+//! A transform never changes under an operation: while operation sockets are open, their bound
+//! socket refuses new keys (`EBUSY`, as AF_ALG), and a new key always goes into a new crypto API
+//! transform, so even a refused key cannot leave a half-keyed transform in use.
 
+pub(crate) mod aead;
 pub(crate) mod hash;
+pub(crate) mod output;
+pub(crate) mod rng;
+pub(crate) mod skcipher;
+
+use core::sync::atomic::{AtomicUsize, Ordering};
+use kernel::{prelude::*, str::CStr, sync::Arc};
+
+use crate::{
+    crypto::{self, Direction},
+    msg::{Control, Msg},
+};
+
+/// `CRYPTO_ALG_ASYNC`: the implementation may complete requests asynchronously.
+const CRYPTO_ALG_ASYNC: u32 = 0x80;
+/// `CRYPTO_ALG_KERN_DRIVER_ONLY`: in `salg_feat`/`salg_mask`, kcrypto's driver class.
+const CRYPTO_ALG_KERN_DRIVER_ONLY: u32 = 0x1000;
+
+/// Which implementations a socket may be served by, from the bind address's
+/// `salg_feat`/`salg_mask` (`CRYPTO_ALG_KERN_DRIVER_ONLY` in the mask selects a class).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Class {
+    /// The highest-priority implementation, whatever it runs on.
+    Any,
+    /// Synchronous implementations on the CPU only.
+    Software,
+    /// Off-CPU implementations only (see `src/drivers.c`).
+    Hardware,
+}
+
+impl Class {
+    pub(crate) fn from_flags(feat: u32, mask: u32) -> Self {
+        match (
+            mask & CRYPTO_ALG_KERN_DRIVER_ONLY != 0,
+            feat & CRYPTO_ALG_KERN_DRIVER_ONLY != 0,
+        ) {
+            (false, _) => Class::Any,
+            (true, false) => Class::Software,
+            (true, true) => Class::Hardware,
+        }
+    }
+}
+
+/// The algorithm a socket was bound to, kept to allocate a fresh transform for each key.
+pub(crate) struct Algorithm {
+    /// NUL-terminated generic or driver name.
+    name: KVec<u8>,
+    /// The `salg_type`, as the crypto API's algorithm list is searched by it.
+    kind: &'static CStr,
+    class: Class,
+}
+
+impl Algorithm {
+    /// Remembers `name` of type `kind` with the bind address's `salg_feat`/`salg_mask` flags.
+    pub(crate) fn new(name: &CStr, kind: &'static CStr, feat: u32, mask: u32) -> Result<Self> {
+        let mut copy = KVec::with_capacity(name.len() + 1, GFP_KERNEL)?;
+        copy.extend_from_slice(name.as_bytes_with_nul(), GFP_KERNEL)?;
+        Ok(Self {
+            name: copy,
+            kind,
+            class: Class::from_flags(feat, mask),
+        })
+    }
+
+    /// Allocates a transform of the socket's class with `new(name, type, mask)`.
+    pub(crate) fn alloc<T>(&self, new: impl FnOnce(&CStr, u32, u32) -> Result<T>) -> Result<T> {
+        let name = CStr::from_bytes_with_nul(&self.name).map_err(|_| EINVAL)?;
+        match self.class {
+            Class::Any => new(name, 0, 0),
+            Class::Software => new(name, 0, CRYPTO_ALG_ASYNC | CRYPTO_ALG_KERN_DRIVER_ONLY),
+            Class::Hardware => {
+                let driver = crypto::find_hardware(name, self.kind)?;
+                let end = driver.iter().position(|&b| b == 0).ok_or(EINVAL)?;
+                let driver = CStr::from_bytes_with_nul(&driver[..=end]).map_err(|_| EINVAL)?;
+                new(driver, 0, 0)
+            }
+        }
+    }
+}
+
+/// Counts the operation sockets open on a transform.
+pub(crate) struct Children(Arc<AtomicUsize>);
+
+impl Children {
+    pub(crate) fn new() -> Result<Self> {
+        Ok(Self(Arc::new(AtomicUsize::new(0), GFP_KERNEL_ACCOUNT)?))
+    }
+
+    /// `EBUSY` while operation sockets are open.
+    pub(crate) fn check_none(&self) -> Result {
+        if self.0.load(Ordering::Acquire) != 0 {
+            return Err(EBUSY);
+        }
+        Ok(())
+    }
+
+    /// Counts one more operation socket, until the returned token is dropped.
+    pub(crate) fn add(&self) -> Child {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Child(self.0.clone())
+    }
+}
+
+/// One open operation socket, counted in its transform's [`Children`].
+pub(crate) struct Child(Arc<AtomicUsize>);
+
+impl Child {
+    /// Counts another operation socket on the same transform.
+    pub(crate) fn sibling(&self) -> Child {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Child(self.0.clone())
+    }
+}
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Release);
+    }
+}
+
+/// The settings a message's control messages carry, all optional.
+#[derive(Default)]
+pub(crate) struct Settings<'a> {
+    pub(crate) direction: Option<Direction>,
+    pub(crate) iv: Option<&'a [u8]>,
+    pub(crate) assoc_len: Option<u32>,
+}
+
+impl<'a> Settings<'a> {
+    /// Reads the `SOL_ALG` control messages of `msg`; `EINVAL` for a malformed one.
+    pub(crate) fn parse(msg: &Msg<'a>) -> Result<Self> {
+        let mut settings = Self::default();
+        let mut cmsgs = msg.control()?;
+        while let Some(control) = cmsgs.next_alg() {
+            match control? {
+                Control::Op(0) => settings.direction = Some(Direction::Decrypt),
+                Control::Op(_) => settings.direction = Some(Direction::Encrypt),
+                Control::Iv(iv) => settings.iv = Some(iv),
+                Control::AssocLen(len) => settings.assoc_len = Some(len),
+            }
+        }
+        Ok(settings)
+    }
+
+    /// Whether any setting was given.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.direction.is_none() && self.iv.is_none() && self.assoc_len.is_none()
+    }
+}
+
+/// Checks that `len` more bytes fit in a socket that holds `held` bytes and may hold `bound`:
+/// `EMSGSIZE` if they never could, `EAGAIN` until output already there is read.
+pub(crate) fn check_room(len: usize, held: usize, bound: usize) -> Result {
+    if len > bound {
+        return Err(crate::errno::Errno::MessageSize.into());
+    }
+    if held.saturating_add(len) > bound {
+        return Err(EAGAIN);
+    }
+    Ok(())
+}

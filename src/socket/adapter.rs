@@ -138,6 +138,35 @@ unsafe extern "C" fn kcrypto_state_setsockopt(
     })
 }
 
+/// `getsockopt` at level `SOL_ALG`: fills `buf` (`size` bytes) and sets `*needed` to the
+/// length of the whole answer, which may exceed `size`.
+///
+/// # Safety
+///
+/// `state` must be a live socket state, `buf` valid for writes of `size` bytes and `needed`
+/// valid for writes.
+#[no_mangle]
+unsafe extern "C" fn kcrypto_state_getsockopt(
+    state: *const c_void,
+    optname: c_int,
+    buf: *mut c_void,
+    size: usize,
+    needed: *mut usize,
+) -> c_int {
+    from_result(|| {
+        if buf.is_null() {
+            return Err(EINVAL);
+        }
+        // SAFETY: The caller guarantees `buf` is valid for writes of `size` bytes.
+        let buf = unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), size) };
+        // SAFETY: The caller guarantees `state` is live.
+        let len = unsafe { socket(state) }.get_option(optname, buf)?;
+        // SAFETY: The caller guarantees `needed` is valid for writes.
+        unsafe { needed.write(len) };
+        Ok(0)
+    })
+}
+
 /// `sendmsg`: returns the number of bytes taken.
 ///
 /// # Safety

@@ -8,7 +8,7 @@
 
 use kernel::{bindings, prelude::*, str::CStr};
 
-use crate::{crypto::hash::MAX_ALG_NAME, errno::Errno};
+use crate::{crypto::MAX_ALG_NAME, errno::Errno};
 
 /// `AF_ALG`: addresses written for it are accepted too, so AF_ALG programs work unchanged.
 const AF_ALG: u16 = bindings::AF_ALG as u16;
@@ -26,6 +26,24 @@ const NAME_OFFSET: usize = MASK_OFFSET + 4;
 pub(crate) enum Kind {
     /// `"hash"`: message digests and MACs.
     Hash,
+    /// `"skcipher"`: symmetric ciphers.
+    Skcipher,
+    /// `"aead"`: authenticated encryption.
+    Aead,
+    /// `"rng"`: random number generators.
+    Rng,
+}
+
+impl Kind {
+    /// The `salg_type` string.
+    pub(crate) fn name(self) -> &'static CStr {
+        match self {
+            Kind::Hash => kernel::c_str!("hash"),
+            Kind::Skcipher => kernel::c_str!("skcipher"),
+            Kind::Aead => kernel::c_str!("aead"),
+            Kind::Rng => kernel::c_str!("rng"),
+        }
+    }
 }
 
 /// A validated bind address.
@@ -66,6 +84,9 @@ pub(crate) fn parse(addr: &[u8], family: u16) -> Result<AlgAddr<'_>> {
 
     let kind = match c_string(&addr[TYPE_OFFSET..FEAT_OFFSET])?.as_bytes() {
         b"hash" => Kind::Hash,
+        b"skcipher" => Kind::Skcipher,
+        b"aead" => Kind::Aead,
+        b"rng" => Kind::Rng,
         _ => return Err(ENOENT),
     };
 
@@ -155,6 +176,15 @@ mod tests {
             errno(parse(&addr(FAMILY, b"hashx", 0, b"sha1\0"), FAMILY)),
             Some(ENOENT)
         );
+        for (kind, want) in [
+            (&b"skcipher"[..], Kind::Skcipher),
+            (b"aead", Kind::Aead),
+            (b"rng", Kind::Rng),
+        ] {
+            let buf = addr(FAMILY, kind, 0, b"x\0");
+            let parsed = kunit_try!(t, parse(&buf, FAMILY));
+            kunit_expect_eq!(t, parsed.kind, want);
+        }
         let unterminated_type = addr(FAMILY, &[b'h'; 14], 0, b"sha1\0");
         kunit_expect_eq!(t, errno(parse(&unterminated_type, FAMILY)), Some(EINVAL));
 

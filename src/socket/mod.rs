@@ -23,14 +23,34 @@ use kernel::{bindings, prelude::*, sync::Mutex};
 
 use crate::{
     buffer::SecretBuf,
+    crypto::{self, AlgInfo},
     errno::Errno,
-    limits,
+    keys, limits,
     msg::Msg,
-    ops::hash::{HashOp, HashTransform},
+    ops::{
+        aead::{AeadOp, AeadTransform},
+        hash::{HashOp, HashTransform},
+        rng::{RngOp, RngTransform},
+        skcipher::{SkcipherOp, SkcipherTransform},
+        Algorithm,
+    },
 };
 
-/// `ALG_SET_KEY`: set the key of a bound socket.
+// Options of a bound socket (<linux/if_alg.h>, which the kernel crate's bindings lack).
+/// `ALG_SET_KEY`: set the key.
 const ALG_SET_KEY: i32 = 1;
+/// `ALG_SET_AEAD_AUTHSIZE`: the tag size of an AEAD, in `optlen` (no value).
+const ALG_SET_AEAD_AUTHSIZE: i32 = 5;
+/// `ALG_SET_DRBG_ENTROPY`: fixed entropy for a DRBG (CAVP testing).
+const ALG_SET_DRBG_ENTROPY: i32 = 6;
+/// `ALG_SET_KEY_BY_KEY_SERIAL`: the key is the payload of a key in the caller's keyrings.
+const ALG_SET_KEY_BY_KEY_SERIAL: i32 = 7;
+
+// kcrypto's own options (include/uapi/linux/if_kcrypto.h), for getsockopt.
+/// `KCRYPTO_GET_DRIVER`: the implementation serving a bound or operation socket.
+const KCRYPTO_GET_DRIVER: i32 = 64;
+/// `KCRYPTO_LIST_ALGS`: every implementation a caller may bind to.
+const KCRYPTO_LIST_ALGS: i32 = 65;
 
 enum State {
     Unbound,
@@ -40,10 +60,47 @@ enum State {
 
 enum Transform {
     Hash(HashTransform),
+    Skcipher(SkcipherTransform),
+    Aead(AeadTransform),
+    Rng(RngTransform),
+}
+
+impl Transform {
+    fn info(&self) -> AlgInfo {
+        match self {
+            Transform::Hash(hash) => hash.info(),
+            Transform::Skcipher(cipher) => cipher.info(),
+            Transform::Aead(aead) => aead.info(),
+            Transform::Rng(rng) => rng.info(),
+        }
+    }
+
+    fn set_key(&mut self, key: &[u8]) -> Result {
+        match self {
+            Transform::Hash(hash) => hash.set_key(key),
+            Transform::Skcipher(cipher) => cipher.set_key(key),
+            Transform::Aead(aead) => aead.set_key(key),
+            Transform::Rng(rng) => rng.set_key(key),
+        }
+    }
 }
 
 enum Operation {
     Hash(HashOp),
+    Skcipher(SkcipherOp),
+    Aead(AeadOp),
+    Rng(RngOp),
+}
+
+impl Operation {
+    fn info(&self) -> AlgInfo {
+        match self {
+            Operation::Hash(op) => op.info(),
+            Operation::Skcipher(op) => op.info(),
+            Operation::Aead(op) => op.info(),
+            Operation::Rng(op) => op.info(),
+        }
+    }
 }
 
 /// The private state of one socket.
@@ -75,10 +132,12 @@ impl Socket {
             State::Bound(_) => return Err(EINVAL),
             State::Operation(_) => return Err(Errno::NotSupported.into()),
         }
+        let alg = Algorithm::new(addr.name, addr.kind.name(), addr.feat, addr.mask)?;
         let transform = match addr.kind {
-            addr::Kind::Hash => {
-                Transform::Hash(HashTransform::new(addr.name, addr.feat, addr.mask)?)
-            }
+            addr::Kind::Hash => Transform::Hash(HashTransform::new(alg)?),
+            addr::Kind::Skcipher => Transform::Skcipher(SkcipherTransform::new(alg)?),
+            addr::Kind::Aead => Transform::Aead(AeadTransform::new(alg)?),
+            addr::Kind::Rng => Transform::Rng(RngTransform::new(alg)?),
         };
         *state = State::Bound(transform);
         Ok(())
@@ -90,7 +149,12 @@ impl Socket {
         let child = match &*state {
             State::Unbound => return Err(EINVAL),
             State::Bound(Transform::Hash(hash)) => Operation::Hash(hash.accept()?),
+            State::Bound(Transform::Skcipher(cipher)) => Operation::Skcipher(cipher.accept()?),
+            State::Bound(Transform::Aead(aead)) => Operation::Aead(aead.accept()?),
+            State::Bound(Transform::Rng(rng)) => Operation::Rng(rng.accept()),
             State::Operation(Operation::Hash(op)) => Operation::Hash(op.try_clone()?),
+            // Only a hash has a state worth copying.
+            State::Operation(_) => return Err(Errno::NotSupported.into()),
         };
         Ok(Self::new(State::Operation(child)))
     }
@@ -112,25 +176,59 @@ impl Socket {
         let State::Bound(transform) = &mut *state else {
             return Err(Errno::NoProtocolOption.into());
         };
-        match name {
-            ALG_SET_KEY => {
-                if len > limits::MAX_KEY_BYTES {
-                    return Err(Errno::MessageSize.into());
+        match (name, transform) {
+            (ALG_SET_KEY, transform) => {
+                let key = read_secret(len, read)?;
+                transform.set_key(&key)
+            }
+            (ALG_SET_KEY_BY_KEY_SERIAL, transform) => {
+                let mut serial = [0u8; 4];
+                if len != serial.len() {
+                    return Err(EINVAL);
                 }
-                let mut key = SecretBuf::zeroed(len)?;
-                read(&mut key)?;
-                match transform {
-                    Transform::Hash(hash) => hash.set_key(&key),
+                read(&mut serial)?;
+                let key = keys::read(i32::from_ne_bytes(serial))?;
+                transform.set_key(&key)
+            }
+            // The tag size is the option's length; there is no value to read.
+            (ALG_SET_AEAD_AUTHSIZE, Transform::Aead(aead)) => aead.set_tag_size(len),
+            (ALG_SET_DRBG_ENTROPY, Transform::Rng(rng)) => {
+                if !keys::capable_sys_admin() {
+                    return Err(EPERM);
                 }
+                if len == 0 {
+                    return Err(EINVAL);
+                }
+                let entropy = read_secret(len, read)?;
+                rng.set_entropy(&entropy)
             }
             _ => Err(Errno::NoProtocolOption.into()),
         }
+    }
+
+    /// Handles `getsockopt` at level `SOL_ALG`: writes at most `buf.len()` bytes of the answer
+    /// into `buf` and returns its whole length.
+    pub(crate) fn get_option(&self, name: i32, buf: &mut [u8]) -> Result<usize> {
+        let info = match (name, &*self.state.lock()) {
+            (KCRYPTO_LIST_ALGS, _) => return crypto::list_algorithms(buf),
+            (KCRYPTO_GET_DRIVER, State::Bound(transform)) => transform.info(),
+            (KCRYPTO_GET_DRIVER, State::Operation(op)) => op.info(),
+            _ => return Err(Errno::NoProtocolOption.into()),
+        };
+        let bytes = info.as_bytes();
+        if let Some(out) = buf.get_mut(..bytes.len()) {
+            out.copy_from_slice(bytes);
+        }
+        Ok(bytes.len())
     }
 
     /// Handles `sendmsg`: only operation sockets take data.
     pub(crate) fn send(&self, msg: &mut Msg<'_>) -> Result<usize> {
         match &mut *self.state.lock() {
             State::Operation(Operation::Hash(op)) => op.send(msg),
+            State::Operation(Operation::Skcipher(op)) => op.send(msg),
+            State::Operation(Operation::Aead(op)) => op.send(msg),
+            State::Operation(Operation::Rng(op)) => op.send(msg),
             State::Unbound | State::Bound(_) => Err(Errno::NotSupported.into()),
         }
     }
@@ -139,9 +237,22 @@ impl Socket {
     pub(crate) fn receive(&self, msg: &mut Msg<'_>, len: usize) -> Result<usize> {
         match &mut *self.state.lock() {
             State::Operation(Operation::Hash(op)) => op.receive(msg, len),
+            State::Operation(Operation::Skcipher(op)) => op.receive(msg, len),
+            State::Operation(Operation::Aead(op)) => op.receive(msg, len),
+            State::Operation(Operation::Rng(op)) => op.receive(msg, len),
             State::Unbound | State::Bound(_) => Err(Errno::NotSupported.into()),
         }
     }
+}
+
+/// Copies a key-sized option value in; `EMSGSIZE` over [`limits::MAX_KEY_BYTES`].
+fn read_secret(len: usize, read: impl FnOnce(&mut [u8]) -> Result) -> Result<SecretBuf> {
+    if len > limits::MAX_KEY_BYTES {
+        return Err(Errno::MessageSize.into());
+    }
+    let mut buf = SecretBuf::zeroed(len)?;
+    read(&mut buf)?;
+    Ok(buf)
 }
 
 #[cfg(CONFIG_KUNIT = "y")]

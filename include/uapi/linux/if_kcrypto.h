@@ -11,6 +11,7 @@
 #define _UAPI_LINUX_IF_KCRYPTO_H
 
 #include <linux/if_alg.h>
+#include <linux/types.h>
 
 /*
  * Out of tree, the family number is a parameter of kcrypto.ko; this is its
@@ -29,5 +30,38 @@
  * (1-7 so far) and of libkcapi's never-merged 6-9.
  */
 #define KCRYPTO_OPT_BASE	64
+
+/*
+ * getsockopt(SOL_ALG, KCRYPTO_GET_DRIVER) on a bound or operation socket:
+ * one struct kcrypto_alg_info naming the implementation that serves it.
+ */
+#define KCRYPTO_GET_DRIVER	(KCRYPTO_OPT_BASE + 0)
+
+/*
+ * getsockopt(SOL_ALG, KCRYPTO_LIST_ALGS) on an unbound socket: an array of
+ * struct kcrypto_alg_info, one per implementation a caller may bind to.
+ * *optlen is set to the size of the whole list; a shorter buffer gets
+ * ERANGE (retry with that size).
+ */
+#define KCRYPTO_LIST_ALGS	(KCRYPTO_OPT_BASE + 1)
+
+/* struct kcrypto_alg_info.flags */
+#define KCRYPTO_ALG_ASYNC	0x1	/* requests may complete asynchronously */
+#define KCRYPTO_ALG_HARDWARE	0x2	/* runs off the CPU (see userspace-api.rst) */
+
+struct kcrypto_alg_info {
+	char type[16];		/* salg_type: "hash", "skcipher", ... */
+	char name[128];		/* generic name, e.g. "cbc(aes)" */
+	char driver[128];	/* implementation, e.g. "cbc-aes-aesni" */
+	char module[64];	/* providing module, "" if built in */
+	__u32 priority;
+	__u32 flags;		/* KCRYPTO_ALG_* */
+};
+
+/*
+ * Driver classes in bind()'s salg_feat/salg_mask (the one flag AF_ALG takes):
+ * feat = mask = CRYPTO_ALG_KERN_DRIVER_ONLY binds to hardware only,
+ * feat = 0, mask = CRYPTO_ALG_KERN_DRIVER_ONLY to software only.
+ */
 
 #endif /* _UAPI_LINUX_IF_KCRYPTO_H */

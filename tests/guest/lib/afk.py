@@ -13,6 +13,14 @@ import struct
 AF_ALG = 38
 SOL_ALG = 279
 ALG_SET_KEY = 1
+ALG_SET_IV = 2
+ALG_SET_OP = 3
+ALG_SET_AEAD_ASSOCLEN = 4
+ALG_SET_AEAD_AUTHSIZE = 5
+ALG_SET_DRBG_ENTROPY = 6
+ALG_SET_KEY_BY_KEY_SERIAL = 7
+ALG_OP_DECRYPT = 0
+ALG_OP_ENCRYPT = 1
 CRYPTO_ALG_KERN_DRIVER_ONLY = 0x1000
 FAMILY_PATH = "/sys/module/kcrypto/parameters/family"
 
@@ -76,8 +84,29 @@ class Sock:
         buf = ctypes.create_string_buffer(value, len(value)) if value else None
         _check(_libc.setsockopt(self.fd, level, name, buf, len(value)))
 
+    def setsockopt_raw(self, level, name, value, optlen):
+        """setsockopt with an explicit optlen; value None passes a NULL optval."""
+        buf = None if value is None else ctypes.create_string_buffer(value, max(len(value), 1))
+        _check(_libc.setsockopt(self.fd, level, name, buf, optlen))
+
+    def getsockopt_int(self, level, name):
+        val = ctypes.c_int(0)
+        size = ctypes.c_uint32(4)
+        _check(_libc.getsockopt(self.fd, level, name, ctypes.byref(val), ctypes.byref(size)))
+        return val.value
+
     def setkey(self, key):
         self.setsockopt(SOL_ALG, ALG_SET_KEY, key)
+
+    def set_authsize(self, size):
+        self.setsockopt_raw(SOL_ALG, ALG_SET_AEAD_AUTHSIZE, None, size)
+
+    def set_key_serial(self, serial, optlen=4):
+        value = struct.pack("=i", serial).ljust(max(optlen, 4), b"\0")
+        self.setsockopt_raw(SOL_ALG, ALG_SET_KEY_BY_KEY_SERIAL, value, optlen)
+
+    def set_entropy(self, data):
+        self.setsockopt_raw(SOL_ALG, ALG_SET_DRBG_ENTROPY, data, len(data))
 
     def accept(self):
         return Sock(fd=_check(_libc.accept(self.fd, None, None)))
@@ -106,6 +135,52 @@ class Sock:
         msg = _msghdr(None, 0, ctypes.pointer(iov), 1, None, 0, 0)
         n = _check(_libc.recvmsg(self.fd, ctypes.byref(msg), flags))
         return buf.raw[:n], msg.flags
+
+    def recv_into(self, buf, flags=0):
+        """recvmsg into a ctypes buffer the caller keeps (to see what an error left in it)."""
+        iov = _iovec(ctypes.cast(buf, ctypes.c_void_p), len(buf))
+        msg = _msghdr(None, 0, ctypes.pointer(iov), 1, None, 0, 0)
+        return _check(_libc.recvmsg(self.fd, ctypes.byref(msg), flags))
+
+
+def cmsg_op(encrypt):
+    """Control message ALG_SET_OP, for Sock.sendmsg."""
+    return (SOL_ALG, ALG_SET_OP, struct.pack("=I", ALG_OP_ENCRYPT if encrypt else ALG_OP_DECRYPT))
+
+
+def cmsg_iv(iv, ivlen=None):
+    """Control message ALG_SET_IV (struct af_alg_iv); ivlen overrides the declared length."""
+    return (SOL_ALG, ALG_SET_IV, struct.pack("=I", len(iv) if ivlen is None else ivlen) + iv)
+
+
+def cmsg_assoclen(n):
+    return (SOL_ALG, ALG_SET_AEAD_ASSOCLEN, struct.pack("=I", n))
+
+
+# Keys (keyrings(7)) through the raw system calls: Python has no binding.
+SYS_ADD_KEY = 248       # x86_64
+SYS_KEYCTL = 250
+KEY_SPEC_PROCESS_KEYRING = -2
+KEYCTL_REVOKE = 3
+KEYCTL_SETPERM = 5
+KEYCTL_UNLINK = 9
+KEYCTL_SET_TIMEOUT = 15
+KEYCTL_INVALIDATE = 21
+
+
+def add_key(kind, desc, payload, keyring=KEY_SPEC_PROCESS_KEYRING):
+    """add_key(2); returns the key's serial."""
+    buf = ctypes.create_string_buffer(payload, len(payload)) if payload is not None else None
+    return _check(_libc.syscall(ctypes.c_long(SYS_ADD_KEY), ctypes.c_char_p(kind),
+                                ctypes.c_char_p(desc), buf,
+                                ctypes.c_size_t(0 if payload is None else len(payload)),
+                                ctypes.c_int(keyring)))
+
+
+def keyctl(op, *args):
+    """keyctl(2) with integer arguments."""
+    return _check(_libc.syscall(ctypes.c_long(SYS_KEYCTL), ctypes.c_int(op),
+                                *[ctypes.c_ulong(a & (2**64 - 1)) for a in args]))
 
 
 def digest(kind, name, data, key=None, fam=None, chunks=None):

@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Symmetric ciphers (`struct crypto_skcipher`): `cbc(aes)`, `ctr(aes)`, `xts(aes)`, ...
+//!
+//! [`Skcipher`] owns a transform and its key. Data is processed out of place, from one
+//! [`PageBuf`] into another; a long message can be processed in parts through a [`Stream`],
+//! which carries the IV and the algorithm's state from part to part.
+
+use core::ptr::NonNull;
+use kernel::{error::to_result, prelude::*, str::CStr};
+
+use super::{api_len, Direction};
+use crate::{
+    buffer::{PageBuf, Scratch, SecretBuf, MAX_TAIL},
+    errno::Errno,
+    ffi,
+};
+
+/// A symmetric cipher transform.
+///
+/// # Invariants
+///
+/// `tfm` was returned by `crypto_alloc_skcipher` and is owned by this value; `sizes` are its
+/// sizes.
+pub(crate) struct Skcipher {
+    tfm: NonNull<ffi::CryptoSkcipher>,
+    sizes: ffi::CipherSizes,
+    /// Whether processing a message in parts gives the same result as in one go.
+    chains: bool,
+}
+
+// SAFETY: A transform is not tied to the thread that allocated it.
+unsafe impl Send for Skcipher {}
+
+// SAFETY: The `&self` methods only run requests, which the crypto API allows concurrently on one
+// transform; changing the key needs `&mut self`.
+unsafe impl Sync for Skcipher {}
+
+impl Skcipher {
+    /// Allocates the best implementation of `name` whose flags selected by `mask` equal `type_`.
+    pub(crate) fn new(name: &CStr, type_: u32, mask: u32) -> Result<Self> {
+        let tfm = super::alloc(name, type_, mask, ffi::crypto_alloc_skcipher)?;
+        let mut sizes = ffi::CipherSizes::default();
+        // SAFETY: `tfm` was just allocated; `sizes` is valid for writes.
+        unsafe { ffi::kcrypto_skcipher_sizes(tfm.as_ptr(), &mut sizes) };
+        // INVARIANT: The transform was just allocated, nothing else refers to it, and `sizes`
+        // were read from it.
+        Ok(Self {
+            tfm,
+            sizes,
+            chains: false,
+        })
+    }
+
+    /// The size of an IV in bytes.
+    pub(crate) fn iv_size(&self) -> usize {
+        self.sizes.iv as usize
+    }
+
+    /// The block size: the length of a message must be a multiple of it.
+    pub(crate) fn block_size(&self) -> usize {
+        self.sizes.block as usize
+    }
+
+    /// The step in which a message processed in parts must be cut.
+    pub(crate) fn chunk_size(&self) -> usize {
+        (self.sizes.chunk as usize).max(self.block_size()).max(1)
+    }
+
+    /// Whether a message can be processed in parts as it arrives (see [`Self::set_key`]).
+    pub(crate) fn chains(&self) -> bool {
+        self.chains
+    }
+
+    /// Whether the algorithm still lacks a key.
+    pub(crate) fn needs_key(&self) -> bool {
+        // SAFETY: By the type invariant `tfm` is a live transform.
+        unsafe { ffi::kcrypto_skcipher_needs_key(self.tfm.as_ptr()) }
+    }
+
+    /// Sets the key, then finds out whether the algorithm chains.
+    ///
+    /// The crypto API lets a request continue an earlier one (the IV and any algorithm state
+    /// carried over), but not every implementation honours that: some restart their counter or
+    /// tweak for every request. Rather than trusting a list of names, a short probe with the
+    /// real key compares a two-part run with a one-part run; only an algorithm that gives the
+    /// same answer has a message processed as its parts arrive.
+    pub(crate) fn set_key(&mut self, key: &[u8]) -> Result {
+        let len = api_len(key.len())?;
+        self.chains = false;
+        // SAFETY: `tfm` is live (type invariant) and not in use by anyone else (`&mut self`);
+        // `key` is valid for `len` bytes.
+        to_result(unsafe { ffi::crypto_skcipher_setkey(self.tfm.as_ptr(), key.as_ptr(), len) })?;
+        // A probe that fails (no memory) only costs streaming.
+        self.chains = self.probe_chaining().unwrap_or(false);
+        Ok(())
+    }
+
+    fn probe_chaining(&self) -> Result<bool> {
+        let step = self.chunk_size();
+        if step > MAX_TAIL {
+            return Ok(false);
+        }
+        for direction in [Direction::Encrypt, Direction::Decrypt] {
+            let mut input = PageBuf::zeroed(2 * step)?;
+            let mut whole = PageBuf::zeroed(2 * step)?;
+            Stream::new(self, direction, None)?.run(
+                self,
+                &mut input,
+                &mut whole,
+                2 * step,
+                true,
+            )?;
+
+            let mut stream = Stream::new(self, direction, None)?;
+            let mut input = PageBuf::zeroed(step)?;
+            let mut part = PageBuf::zeroed(step)?;
+            let (mut got, mut want) = (Scratch::<MAX_TAIL>::new(), Scratch::<MAX_TAIL>::new());
+            for (i, last) in [(0, false), (1, true)] {
+                stream.run(self, &mut input, &mut part, step, last)?;
+                part.read(0, &mut got[..step])?;
+                whole.read(i * step, &mut want[..step])?;
+                if got[..step] != want[..step] {
+                    return Ok(false);
+                }
+            }
+        }
+        Ok(true)
+    }
+}
+
+impl Skcipher {
+    /// The implementation serving this transform.
+    pub(crate) fn info(&self) -> super::AlgInfo {
+        // SAFETY: `tfm` is live (type invariant); the C side writes one whole record.
+        super::AlgInfo::read(|info| unsafe { ffi::kcrypto_skcipher_info(self.tfm.as_ptr(), info) })
+    }
+}
+
+impl Drop for Skcipher {
+    fn drop(&mut self) {
+        // SAFETY: By the type invariant the transform is owned by `self`; requests borrow it, so
+        // none is left. The crypto API wipes the key when freeing.
+        unsafe { ffi::kcrypto_skcipher_free(self.tfm.as_ptr()) };
+    }
+}
+
+/// The state of one message being processed, possibly in parts: its direction, its IV (the
+/// chained IV after each part) and the algorithm's own state between parts.
+///
+/// Everything a request reads is captured here when the message starts, so nothing that
+/// arrives later (another IV, another direction) can change a message in progress.
+pub(crate) struct Stream {
+    direction: Direction,
+    iv: SecretBuf,
+    state: SecretBuf,
+    started: bool,
+}
+
+impl Stream {
+    /// Starts a message for `tfm`; `iv` must have the algorithm's IV size (none: zeros).
+    pub(crate) fn new(tfm: &Skcipher, direction: Direction, iv: Option<&[u8]>) -> Result<Self> {
+        let mut buf = SecretBuf::zeroed(tfm.iv_size().max(1))?;
+        if let Some(iv) = iv {
+            if iv.len() != tfm.iv_size() {
+                return Err(EINVAL);
+            }
+            buf[..iv.len()].copy_from_slice(iv);
+        }
+        Ok(Self {
+            direction,
+            iv: buf,
+            state: SecretBuf::zeroed((tfm.sizes.state as usize).max(1))?,
+            started: false,
+        })
+    }
+
+    /// The message's direction.
+    pub(crate) fn direction(&self) -> Direction {
+        self.direction
+    }
+
+    /// Whether a part has been processed.
+    pub(crate) fn started(&self) -> bool {
+        self.started
+    }
+
+    /// The IV the next part starts from (after the last part: the chained IV).
+    pub(crate) fn iv(&self, tfm: &Skcipher) -> &[u8] {
+        &self.iv[..tfm.iv_size()]
+    }
+
+    /// Processes the first `len` bytes of `src` into `dst`; `last` ends the message.
+    ///
+    /// Only the last part may have a length that is not a multiple of the chunk size; the
+    /// algorithm refuses lengths it cannot process (`EINVAL`) before it processes anything.
+    pub(crate) fn run(
+        &mut self,
+        tfm: &Skcipher,
+        src: &mut PageBuf,
+        dst: &mut PageBuf,
+        len: usize,
+        last: bool,
+    ) -> Result {
+        if !last && len % tfm.chunk_size() != 0 {
+            return Err(EINVAL);
+        }
+        if len > dst.len() {
+            return Err(Errno::MessageSize.into());
+        }
+        let api_len = api_len(len)?;
+        let src = src.sg(len)?;
+        let dst = dst.sg(len)?;
+        let cont = self.started;
+        self.started = true;
+        // SAFETY: `tfm` is live (type invariant of `Skcipher`); the scatterlists cover `len`
+        // bytes of buffers borrowed for the call; `iv` holds an IV and `state` the algorithm's
+        // state, both owned by `self`.
+        to_result(unsafe {
+            ffi::kcrypto_skcipher_crypt(
+                tfm.tfm.as_ptr(),
+                self.direction == Direction::Encrypt,
+                src.as_ptr(),
+                dst.as_ptr(),
+                api_len,
+                self.iv.as_mut_ptr(),
+                self.state.as_mut_ptr().cast(),
+                cont,
+                last,
+            )
+        })
+    }
+}
+
+#[cfg(CONFIG_KUNIT = "y")]
+mod tests {
+    use super::*;
+    use kernel::c_str;
+
+    // NIST SP 800-38A, F.2.5 (CBC-AES256.Encrypt) and F.5.5 (CTR-AES256.Encrypt).
+    const KEY: [u8; 32] = hex!("603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4");
+    const PLAIN: [u8; 64] = hex!(
+        "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"
+        "30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710"
+    );
+    const CBC_IV: [u8; 16] = hex!("000102030405060708090a0b0c0d0e0f");
+    const CBC: [u8; 64] = hex!(
+        "f58c4c04d6e5f1ba779eabfb5f7bfbd69cfc4e967edb808d679f777bc6702c7d"
+        "39f23369a9d9bacfa530e26304231461b2eb05e2c39be9fcda6c19078c6a9d1b"
+    );
+    const CTR_IV: [u8; 16] = hex!("f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
+    const CTR: [u8; 64] = hex!(
+        "601ec313775789a5b7a7f504bbf3d228f443e3ca4d62b59aca84e990cacaf5c5"
+        "2b0930daa23de94ce87017ba2d84988ddfc9c58db67aada613c2dd08457941a6"
+    );
+
+    /// Runs `data` through `tfm` in parts cut at `cuts`, returning the concatenated output.
+    fn crypt_parts(
+        tfm: &Skcipher,
+        direction: Direction,
+        iv: &[u8],
+        data: &[u8],
+        cuts: &[usize],
+    ) -> Result<[u8; 64]> {
+        let mut out = [0u8; 64];
+        let mut stream = Stream::new(tfm, direction, Some(iv))?;
+        let mut start = 0;
+        for i in 0..=cuts.len() {
+            let end = cuts.get(i).copied().unwrap_or(data.len());
+            let mut src = PageBuf::new();
+            src.append(&data[start..end])?;
+            let mut dst = PageBuf::zeroed(end - start)?;
+            stream.run(tfm, &mut src, &mut dst, end - start, i == cuts.len())?;
+            dst.read(0, &mut out[start..end])?;
+            start = end;
+        }
+        Ok(out)
+    }
+
+    kunit_case!(kcrypto_test_skcipher_kat, |t| {
+        for (name, iv, want) in [
+            (c_str!("cbc(aes)"), &CBC_IV, &CBC),
+            (c_str!("ctr(aes)"), &CTR_IV, &CTR),
+        ] {
+            let mut tfm = kunit_try!(t, Skcipher::new(name, 0, 0));
+            kunit_expect!(t, tfm.needs_key());
+            kunit_try!(t, tfm.set_key(&KEY));
+            kunit_expect!(t, !tfm.needs_key());
+            kunit_expect!(t, tfm.chains(), "{name} should process parts as they come");
+            kunit_expect_eq!(t, tfm.iv_size(), 16);
+
+            for cuts in [&[][..], &[16], &[16, 32, 48], &[48]] {
+                let enc = kunit_try!(t, crypt_parts(&tfm, Direction::Encrypt, iv, &PLAIN, cuts));
+                kunit_expect_eq!(t, &enc, want, "{name} encrypt, cut at {cuts:?}");
+                let dec = kunit_try!(t, crypt_parts(&tfm, Direction::Decrypt, iv, want, cuts));
+                kunit_expect_eq!(t, dec, PLAIN, "{name} decrypt, cut at {cuts:?}");
+            }
+            // The chained IV after the whole message continues it (CBC: the last block).
+            let mut stream = kunit_try!(t, Stream::new(&tfm, Direction::Encrypt, Some(iv)));
+            let mut src = PageBuf::new();
+            kunit_try!(t, src.append(&PLAIN));
+            let mut dst = kunit_try!(t, PageBuf::zeroed(64));
+            kunit_try!(t, stream.run(&tfm, &mut src, &mut dst, 64, true));
+            if name.as_bytes() == b"cbc(aes)" {
+                kunit_expect_eq!(t, stream.iv(&tfm), &CBC[48..]);
+            }
+        }
+    });
+
+    kunit_case!(kcrypto_test_skcipher_errors, |t| {
+        let mut tfm = kunit_try!(t, Skcipher::new(c_str!("cbc(aes)"), 0, 0));
+        // Key and IV sizes the algorithm refuses.
+        kunit_expect_eq!(t, tfm.set_key(&KEY[..15]), Err(EINVAL));
+        kunit_expect!(t, tfm.needs_key());
+        kunit_try!(t, tfm.set_key(&KEY));
+        kunit_expect_eq!(
+            t,
+            Stream::new(&tfm, Direction::Encrypt, Some(&CBC_IV[..8])).err(),
+            Some(EINVAL)
+        );
+        // A length the algorithm cannot process, an output shorter than the input, and a part
+        // that is not a whole number of chunks.
+        let mut stream = kunit_try!(t, Stream::new(&tfm, Direction::Encrypt, Some(&CBC_IV)));
+        let mut src = PageBuf::new();
+        kunit_try!(t, src.append(&PLAIN[..20]));
+        let mut dst = kunit_try!(t, PageBuf::zeroed(20));
+        kunit_expect_eq!(
+            t,
+            stream.run(&tfm, &mut src, &mut dst, 20, true),
+            Err(EINVAL)
+        );
+        let mut short = kunit_try!(t, PageBuf::zeroed(15));
+        let too_big = Error::from(Errno::MessageSize);
+        kunit_expect_eq!(
+            t,
+            stream.run(&tfm, &mut src, &mut short, 16, true),
+            Err(too_big)
+        );
+        kunit_expect_eq!(
+            t,
+            stream.run(&tfm, &mut src, &mut dst, 20, false),
+            Err(EINVAL)
+        );
+
+        // Algorithms that restart their tweak or counter per request are found out.
+        let mut xts = kunit_try!(t, Skcipher::new(c_str!("xts(aes)"), 0, 0));
+        let mut xts_key = [0u8; 64];
+        xts_key[..32].copy_from_slice(&KEY);
+        xts_key[32..].copy_from_slice(&KEY);
+        xts_key[63] ^= 1;
+        kunit_try!(t, xts.set_key(&xts_key));
+        kunit_expect!(
+            t,
+            !xts.chains(),
+            "xts(aes) cannot continue a message across requests"
+        );
+        kunit_expect_eq!(
+            t,
+            Skcipher::new(c_str!("no-such-cipher"), 0, 0).err(),
+            Some(ENOENT)
+        );
+    });
+}

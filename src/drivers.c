@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Which implementation serves a socket, and which ones a caller may choose:
+ * kcrypto reads the crypto API's algorithm list (crypto/internal.h) the way
+ * crypto_user does, to report drivers and to find hardware ones.
+ *
+ * "Hardware" means off the CPU: drivers flagged CRYPTO_ALG_KERN_DRIVER_ONLY,
+ * and async drivers that are not CPU code behind an async front (cryptd and
+ * pcrypt instances, SIMD wrappers, whose synchronous twin is "__<driver>").
+ * virtio-crypto, for one, sets only CRYPTO_ALG_ASYNC.
+ */
+
+#include <crypto/aead.h>
+#include <crypto/hash.h>
+#include <crypto/rng.h>
+#include <crypto/skcipher.h>
+#include <linux/module.h>
+#include <linux/rwsem.h>
+#include <linux/string.h>
+#include <linux/if_kcrypto.h>
+
+#include "internal.h"
+#include "kcrypto.h"
+
+#define KCRYPTO_ALG_UNUSABLE (CRYPTO_ALG_INTERNAL | CRYPTO_ALG_LARVAL | \
+			      CRYPTO_ALG_DEAD | CRYPTO_ALG_DYING)
+
+/* The salg_type kcrypto serves @alg as, or NULL. */
+static const char *kcrypto_alg_kind(const struct crypto_alg *alg)
+{
+	switch (alg->cra_flags & CRYPTO_ALG_TYPE_MASK) {
+	case CRYPTO_ALG_TYPE_SHASH:
+		return "hash";
+	case CRYPTO_ALG_TYPE_SKCIPHER:
+	case CRYPTO_ALG_TYPE_LSKCIPHER:
+		return "skcipher";
+	case CRYPTO_ALG_TYPE_AEAD:
+		return "aead";
+	case CRYPTO_ALG_TYPE_RNG:
+		return "rng";
+	}
+	return NULL;
+}
+
+/* Caller holds crypto_alg_sem. */
+static bool kcrypto_alg_is_hardware(const struct crypto_alg *alg)
+{
+	const char *driver = alg->cra_driver_name;
+	char twin[CRYPTO_MAX_ALG_NAME];
+	struct crypto_alg *other;
+
+	if (alg->cra_flags & CRYPTO_ALG_KERN_DRIVER_ONLY)
+		return true;
+	if (!(alg->cra_flags & CRYPTO_ALG_ASYNC))
+		return false;
+	if (str_has_prefix(driver, "cryptd(") || str_has_prefix(driver, "pcrypt("))
+		return false;
+	if (snprintf(twin, sizeof(twin), "__%s", driver) >= sizeof(twin))
+		return true;
+	list_for_each_entry(other, &crypto_alg_list, cra_list) {
+		if ((other->cra_flags & CRYPTO_ALG_INTERNAL) &&
+		    !strcmp(other->cra_driver_name, twin))
+			return false;
+	}
+	return true;
+}
+
+/* Caller holds crypto_alg_sem. */
+static void kcrypto_alg_fill(const struct crypto_alg *alg, const char *kind,
+			     struct kcrypto_alg_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	strscpy(info->type, kind, sizeof(info->type));
+	strscpy(info->name, alg->cra_name, sizeof(info->name));
+	strscpy(info->driver, alg->cra_driver_name, sizeof(info->driver));
+	if (alg->cra_module)
+		strscpy(info->module, module_name(alg->cra_module),
+			sizeof(info->module));
+	info->priority = alg->cra_priority;
+	if (alg->cra_flags & CRYPTO_ALG_ASYNC)
+		info->flags |= KCRYPTO_ALG_ASYNC;
+	if (kcrypto_alg_is_hardware(alg))
+		info->flags |= KCRYPTO_ALG_HARDWARE;
+}
+
+static bool kcrypto_alg_usable(const struct crypto_alg *alg)
+{
+	return (alg->cra_flags & CRYPTO_ALG_TESTED) &&
+	       !(alg->cra_flags & KCRYPTO_ALG_UNUSABLE) &&
+	       kcrypto_alg_kind(alg);
+}
+
+/*
+ * Fills @buf (room for @count records) with every implementation a caller
+ * may bind to; returns how many there are, which may exceed @count.
+ */
+size_t kcrypto_alg_list(struct kcrypto_alg_info *buf, size_t count)
+{
+	struct crypto_alg *alg;
+	size_t n = 0;
+
+	down_read(&crypto_alg_sem);
+	list_for_each_entry(alg, &crypto_alg_list, cra_list) {
+		if (!kcrypto_alg_usable(alg))
+			continue;
+		if (n < count)
+			kcrypto_alg_fill(alg, kcrypto_alg_kind(alg), &buf[n]);
+		n++;
+	}
+	up_read(&crypto_alg_sem);
+	return n;
+}
+
+/*
+ * Copies the driver name of the highest-priority hardware implementation of
+ * @name (generic or driver name) of type @kind into @driver; -ENODEV if none.
+ */
+int kcrypto_find_hardware(const char *name, const char *kind, char *driver,
+			  size_t size)
+{
+	struct crypto_alg *alg, *best = NULL;
+	int err = -ENODEV;
+
+	down_read(&crypto_alg_sem);
+	list_for_each_entry(alg, &crypto_alg_list, cra_list) {
+		if (!kcrypto_alg_usable(alg) ||
+		    strcmp(kcrypto_alg_kind(alg), kind) ||
+		    (strcmp(alg->cra_name, name) &&
+		     strcmp(alg->cra_driver_name, name)) ||
+		    !kcrypto_alg_is_hardware(alg))
+			continue;
+		if (!best || alg->cra_priority > best->cra_priority)
+			best = alg;
+	}
+	if (best)
+		err = strscpy(driver, best->cra_driver_name, size) < 0 ?
+		      -ENAMETOOLONG : 0;
+	up_read(&crypto_alg_sem);
+	return err;
+}
+
+static void kcrypto_tfm_info(struct crypto_tfm *tfm, const char *kind,
+			     struct kcrypto_alg_info *info)
+{
+	down_read(&crypto_alg_sem);
+	kcrypto_alg_fill(tfm->__crt_alg, kind, info);
+	up_read(&crypto_alg_sem);
+}
+
+void kcrypto_shash_info(struct crypto_shash *tfm, struct kcrypto_alg_info *info)
+{
+	kcrypto_tfm_info(crypto_shash_tfm(tfm), "hash", info);
+}
+
+void kcrypto_skcipher_info(struct crypto_skcipher *tfm,
+			   struct kcrypto_alg_info *info)
+{
+	kcrypto_tfm_info(crypto_skcipher_tfm(tfm), "skcipher", info);
+}
+
+void kcrypto_aead_info(struct crypto_aead *tfm, struct kcrypto_alg_info *info)
+{
+	kcrypto_tfm_info(crypto_aead_tfm(tfm), "aead", info);
+}
+
+void kcrypto_rng_info(struct crypto_rng *tfm, struct kcrypto_alg_info *info)
+{
+	kcrypto_tfm_info(crypto_rng_tfm(tfm), "rng", info);
+}

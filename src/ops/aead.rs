@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The `aead` type: authenticated encryption (`gcm(aes)`, `ccm(aes)`, `rfc4106(gcm(aes))`,
+//! `rfc7539(chacha20,poly1305)`, ...).
+//!
+//! A message (one `sendmsg` or several, all but the last with `MSG_MORE`) is collected whole,
+//! then processed as one request when its last part arrives. Its direction, IV and
+//! associated-data length are fixed by its first part. Unlike AF_ALG, every message must bring
+//! its own IV: reusing the previous message's would repeat a nonce.
+
+use kernel::{prelude::*, sync::Arc};
+
+use super::{check_room, output::Output, Algorithm, Child, Children, Settings};
+use crate::crypto::AlgInfo;
+use crate::{
+    buffer::{PageBuf, SecretBuf},
+    crypto::{aead::Aead, Direction},
+    errno::Errno,
+    msg::{Msg, MSG_MORE},
+};
+
+/// The transform of a socket bound to an AEAD.
+pub(crate) struct AeadTransform {
+    alg: Algorithm,
+    tfm: Arc<Aead>,
+    /// The key and tag size given so far, applied together to each new transform.
+    key: Option<SecretBuf>,
+    tag_size: Option<usize>,
+    children: Children,
+}
+
+impl AeadTransform {
+    /// The implementation serving this socket.
+    pub(crate) fn info(&self) -> AlgInfo {
+        self.tfm.info()
+    }
+
+    pub(crate) fn new(alg: Algorithm) -> Result<Self> {
+        let tfm = Arc::new(alg.alloc(Aead::new)?, GFP_KERNEL_ACCOUNT)?;
+        Ok(Self {
+            alg,
+            tfm,
+            key: None,
+            tag_size: None,
+            children: Children::new()?,
+        })
+    }
+
+    /// A new transform with `key` and `tag_size` applied.
+    fn build(&self, key: Option<&[u8]>, tag_size: Option<usize>) -> Result<Arc<Aead>> {
+        let mut tfm = self.alg.alloc(Aead::new)?;
+        if let Some(len) = tag_size {
+            tfm.set_tag_size(len)?;
+        }
+        if let Some(key) = key {
+            tfm.set_key(key)?;
+        }
+        Ok(Arc::new(tfm, GFP_KERNEL_ACCOUNT)?)
+    }
+
+    /// Sets the key for operations accepted from now on (`EBUSY` while any is open). As in
+    /// AF_ALG, a refused key leaves the socket without a key.
+    pub(crate) fn set_key(&mut self, key: &[u8]) -> Result {
+        self.children.check_none()?;
+        let mut copy = SecretBuf::zeroed(key.len())?;
+        copy.copy_from_slice(key);
+        match self.build(Some(&copy), self.tag_size) {
+            Ok(tfm) => {
+                self.tfm = tfm;
+                self.key = Some(copy);
+                Ok(())
+            }
+            Err(err) => {
+                // `accept` refuses a socket without a key, whatever its transform.
+                self.key = None;
+                Err(err)
+            }
+        }
+    }
+
+    /// Sets the tag size (`ALG_SET_AEAD_AUTHSIZE`); `EINVAL` for one the algorithm refuses,
+    /// which changes nothing.
+    pub(crate) fn set_tag_size(&mut self, len: usize) -> Result {
+        self.children.check_none()?;
+        self.tfm = self.build(self.key.as_deref(), Some(len))?;
+        self.tag_size = Some(len);
+        Ok(())
+    }
+
+    /// Starts an operation socket's state; `ENOKEY` without a key.
+    pub(crate) fn accept(&self) -> Result<AeadOp> {
+        if self.key.is_none() || self.tfm.needs_key() {
+            return Err(Errno::NoKey.into());
+        }
+        Ok(AeadOp {
+            tfm: self.tfm.clone(),
+            direction: Direction::Decrypt,
+            assoc_len: 0,
+            message: None,
+            output: Output::new(),
+            _child: self.children.add(),
+        })
+    }
+}
+
+/// A message whose last part has not arrived.
+struct Message {
+    direction: Direction,
+    iv: SecretBuf,
+    assoc_len: u32,
+    input: PageBuf,
+}
+
+/// The state of an operation socket bound to an AEAD.
+pub(crate) struct AeadOp {
+    tfm: Arc<Aead>,
+    /// Direction and associated-data length for the next message that brings none.
+    direction: Direction,
+    assoc_len: u32,
+    message: Option<Message>,
+    output: Output,
+    _child: Child,
+}
+
+impl AeadOp {
+    /// The implementation serving this socket.
+    pub(crate) fn info(&self) -> AlgInfo {
+        self.tfm.info()
+    }
+
+    /// Takes one part of a message; returns the number of bytes taken (all of them).
+    pub(crate) fn send(&mut self, msg: &mut Msg<'_>) -> Result<usize> {
+        let settings = Settings::parse(msg)?;
+        if self.message.is_some() && !settings.is_empty() {
+            // The message in progress keeps what it started with.
+            return Err(EINVAL);
+        }
+        let len = msg.data_left();
+        let bound = msg.send_buffer();
+        let collected = self.message.as_ref().map_or(0, |m| m.input.len());
+        if collected.saturating_add(len) > bound {
+            // The whole message must fit in the socket: it can never be processed.
+            self.message = None;
+            return Err(Errno::MessageSize.into());
+        }
+        check_room(len, self.output.bytes() + collected, bound)?;
+        self.output.check_room()?;
+
+        let mut message = match self.message.take() {
+            Some(message) => message,
+            None => self.start(&settings)?,
+        };
+        message.input.append_from(msg, len)?;
+        // The message's settings become the socket's once a part of it is taken.
+        self.direction = message.direction;
+        self.assoc_len = message.assoc_len;
+        if msg.flags() & MSG_MORE != 0 {
+            self.message = Some(message);
+            return Ok(len);
+        }
+        let assoc_len = message.assoc_len as usize;
+        let out_len = self
+            .tfm
+            .output_len(message.direction, assoc_len, message.input.len())?;
+        let mut out = PageBuf::zeroed(out_len)?;
+        let result = self.tfm.crypt(
+            message.direction,
+            &mut message.iv,
+            &mut message.input,
+            assoc_len,
+            &mut out,
+        );
+        // A message the algorithm refuses (a tag that does not match, associated data too short
+        // for an RFC 4106 IV) is reported by `recvmsg`; its output, possibly unauthenticated
+        // plaintext, is wiped here. Other errors (no memory) fail this call.
+        match result {
+            Ok(()) => self.output.push_data(out)?,
+            Err(err) if err == EINVAL || err == Errno::BadMessage.into() => {
+                self.output.push_error(err)?
+            }
+            Err(err) => return Err(err),
+        }
+        Ok(len)
+    }
+
+    fn start(&mut self, settings: &Settings<'_>) -> Result<Message> {
+        let iv = settings.iv.ok_or(EINVAL)?;
+        if iv.len() != self.tfm.iv_size() {
+            return Err(EINVAL);
+        }
+        let mut iv_copy = SecretBuf::zeroed(iv.len())?;
+        iv_copy.copy_from_slice(iv);
+        Ok(Message {
+            direction: settings.direction.unwrap_or(self.direction),
+            iv: iv_copy,
+            assoc_len: settings.assoc_len.unwrap_or(self.assoc_len),
+            input: PageBuf::new(),
+        })
+    }
+
+    /// Copies the next result into `msg`, whose `len` bytes must hold all of it (`EINVAL`
+    /// otherwise, and it stays queued); a failed request's error (`EBADMSG`) comes out here.
+    pub(crate) fn receive(&mut self, msg: &mut Msg<'_>, len: usize) -> Result<usize> {
+        self.output.read_record(msg, len)
+    }
+}

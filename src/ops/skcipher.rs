@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The `skcipher` type: symmetric ciphers (`cbc(aes)`, `ctr(aes)`, `xts(aes)`, `chacha20`, ...).
+//!
+//! A message is one `sendmsg` or several, all but the last with `MSG_MORE`. Its direction and
+//! IV are fixed by its first part (control messages on a later part are refused), taken from
+//! that part's control messages or else, as AF_ALG, from the previous message (initially:
+//! decrypt, zero IV; after a message: its chained IV). Output is queued for `recvmsg` as it is
+//! produced: part by part for an algorithm that chains, at the last part for one that does not.
+
+use kernel::{prelude::*, sync::Arc};
+
+use super::{check_room, output::Output, Algorithm, Child, Children, Settings};
+use crate::crypto::AlgInfo;
+use crate::{
+    buffer::{PageBuf, SecretBuf},
+    crypto::{
+        skcipher::{Skcipher, Stream},
+        Direction,
+    },
+    errno::Errno,
+    limits,
+    msg::{Msg, MSG_MORE},
+};
+
+/// The transform of a socket bound to a cipher.
+pub(crate) struct SkcipherTransform {
+    alg: Algorithm,
+    tfm: Arc<Skcipher>,
+    children: Children,
+}
+
+impl SkcipherTransform {
+    /// The implementation serving this socket.
+    pub(crate) fn info(&self) -> AlgInfo {
+        self.tfm.info()
+    }
+
+    pub(crate) fn new(alg: Algorithm) -> Result<Self> {
+        let tfm = Arc::new(alg.alloc(Skcipher::new)?, GFP_KERNEL_ACCOUNT)?;
+        Ok(Self {
+            alg,
+            tfm,
+            children: Children::new()?,
+        })
+    }
+
+    /// Sets the key for operations accepted from now on (`EBUSY` while any is open).
+    pub(crate) fn set_key(&mut self, key: &[u8]) -> Result {
+        self.children.check_none()?;
+        let mut tfm = self.alg.alloc(Skcipher::new)?;
+        let result = tfm.set_key(key);
+        self.tfm = Arc::new(tfm, GFP_KERNEL_ACCOUNT)?;
+        result
+    }
+
+    /// Starts an operation socket's state; `ENOKEY` without a key.
+    pub(crate) fn accept(&self) -> Result<SkcipherOp> {
+        if self.tfm.needs_key() {
+            return Err(Errno::NoKey.into());
+        }
+        let iv = SecretBuf::zeroed(self.tfm.iv_size())?;
+        Ok(SkcipherOp {
+            tfm: self.tfm.clone(),
+            direction: Direction::Decrypt,
+            iv: Some(iv),
+            message: None,
+            output: Output::new(),
+            _child: self.children.add(),
+        })
+    }
+}
+
+/// A message whose last part has not arrived.
+struct Message {
+    stream: Stream,
+    /// Input not processed yet: a partial chunk, or everything for a cipher that cannot chain.
+    pending: PageBuf,
+    total: u64,
+    /// The output queue's count of results when the message started.
+    first_result: u64,
+}
+
+/// The state of an operation socket bound to a cipher.
+pub(crate) struct SkcipherOp {
+    tfm: Arc<Skcipher>,
+    /// Direction and IV for the next message that brings none (no IV after a failed message).
+    direction: Direction,
+    iv: Option<SecretBuf>,
+    message: Option<Message>,
+    output: Output,
+    _child: Child,
+}
+
+impl SkcipherOp {
+    /// The implementation serving this socket.
+    pub(crate) fn info(&self) -> AlgInfo {
+        self.tfm.info()
+    }
+
+    /// Takes one part of a message; returns the number of bytes taken (all of them).
+    ///
+    /// A part refused for want of room (`EAGAIN`) or for its control messages leaves the
+    /// message in progress as it was; any other error drops the message with whatever of its
+    /// output is still queued, and the socket's IV with it: the next message must bring one.
+    pub(crate) fn send(&mut self, msg: &mut Msg<'_>) -> Result<usize> {
+        let settings = Settings::parse(msg)?;
+        if settings.assoc_len.is_some() {
+            return Err(EINVAL);
+        }
+        if self.message.is_some() && !settings.is_empty() {
+            // The message in progress keeps what it started with.
+            return Err(EINVAL);
+        }
+        let len = msg.data_left();
+        let bound = msg.send_buffer();
+        let (pending, sent) = self
+            .message
+            .as_ref()
+            .map_or((0, 0), |m| (m.pending.len(), m.total));
+        let total = sent.saturating_add(len as u64);
+        if (!self.tfm.chains() && pending.saturating_add(len) > bound)
+            || total > limits::max_op_bytes()
+        {
+            // This message could never be processed.
+            self.abort();
+            return Err(Errno::MessageSize.into());
+        }
+        check_room(len, self.output.bytes() + pending, bound)?;
+        self.output.check_room()?;
+
+        let mut message = match self.message.take() {
+            Some(message) => message,
+            None => self.start(&settings)?,
+        };
+        let last = msg.flags() & MSG_MORE == 0;
+        let result = message
+            .pending
+            .append_from(msg, len)
+            .and_then(|()| self.process(&mut message, total, last));
+        if let Err(err) = result {
+            self.message = Some(message);
+            self.abort();
+            return Err(err);
+        }
+        self.direction = message.stream.direction();
+        if last {
+            let mut iv = SecretBuf::zeroed(self.tfm.iv_size())?;
+            iv.copy_from_slice(message.stream.iv(&self.tfm));
+            self.iv = Some(iv);
+        } else {
+            self.message = Some(message);
+        }
+        Ok(len)
+    }
+
+    /// Starts a message with `settings`, or the socket's direction and IV where they are silent.
+    fn start(&mut self, settings: &Settings<'_>) -> Result<Message> {
+        let direction = settings.direction.unwrap_or(self.direction);
+        let iv = match (settings.iv, &self.iv) {
+            (Some(iv), _) => iv,
+            (None, Some(iv)) => iv,
+            // After a failed message only an explicit IV will do (no IV: nothing to reuse).
+            (None, None) if self.tfm.iv_size() == 0 => &[],
+            (None, None) => return Err(EINVAL),
+        };
+        Ok(Message {
+            stream: Stream::new(&self.tfm, direction, Some(iv))?,
+            pending: PageBuf::new(),
+            total: 0,
+            first_result: self.output.pushed(),
+        })
+    }
+
+    /// Drops the message in progress, its queued output and the socket's IV.
+    fn abort(&mut self) {
+        if let Some(message) = self.message.take() {
+            self.output.discard_since(message.first_result);
+            self.iv = None;
+        }
+    }
+
+    /// Processes what of `message`'s pending input can be processed and queues the output.
+    fn process(&mut self, message: &mut Message, total: u64, last: bool) -> Result {
+        message.total = total;
+        let pending = message.pending.len();
+        let len = if last {
+            if self.tfm.chains() && total % self.tfm.block_size() as u64 != 0 {
+                return Err(EINVAL);
+            }
+            pending
+        } else if self.tfm.chains() {
+            pending - pending % self.tfm.chunk_size()
+        } else {
+            0
+        };
+        if len == 0 && !last {
+            return Ok(());
+        }
+        let mut out = PageBuf::zeroed(len)?;
+        // An empty message still goes to the algorithm, which may refuse it (XTS needs a block).
+        if len > 0 || !message.stream.started() {
+            message
+                .stream
+                .run(&self.tfm, &mut message.pending, &mut out, len, last)?;
+        }
+        message.pending.drop_front(len)?;
+        self.output.push_data(out)
+    }
+
+    /// Copies queued output into `msg`, up to `len` bytes; `EAGAIN` if there is none.
+    pub(crate) fn receive(&mut self, msg: &mut Msg<'_>, len: usize) -> Result<usize> {
+        self.output.read_stream(msg, len)
+    }
+}
