@@ -4,9 +4,9 @@
 # differential test, on the in-kernel AF_ALG and on kcrypto's socket family,
 # inside a scripts/vm-run guest (as root, kcrypto.ko loaded):
 #
-#  - enc/dec round trips against `openssl enc` (cbc/ecb/ctr/xts(aes),
-#    chacha20), from files and standard input, raw and hex, files larger
-#    than the socket buffer (streamed);
+#  - enc/dec round trips against `openssl enc` (cbc/ecb/ctr(aes), chacha20;
+#    xts(aes) round trips), from files and standard input, raw and hex,
+#    files larger than the socket buffer (streamed);
 #  - AEAD (gcm, ccm, rfc7539): round trips with associated data and tag
 #    lengths, a known answer (GCM test case 2), and a changed byte: dec fails
 #    with a clear message and a non-zero status and writes nothing;
@@ -15,7 +15,8 @@
 #  - errors: wrong key and IV lengths, unknown algorithms, lengths the
 #    algorithm refuses (no output file left behind);
 #  - `ciphercheck diff`: seeded random rounds against RustCrypto
-#    (tools/kcrypto/examples/ciphercheck).
+#    (tools/kcrypto/examples/ciphercheck); on kcrypto also `ciphercheck abi`,
+#    the contract points the library relies on, errno by errno.
 #
 # The binaries are built on the host first (the guest does not build them):
 #   cargo build --release --locked --manifest-path tools/Cargo.toml --workspace --bins --examples
@@ -33,7 +34,7 @@ repo=$(realpath "$here/../..")
 build_cmd="cargo build --release --locked --manifest-path tools/Cargo.toml --workspace --bins --examples"
 cli=$repo/tools/target/release/kcrypto
 ciphercheck=$repo/tools/target/release/examples/ciphercheck
-rounds=${CIPHERCHECK_ROUNDS:-200}
+rounds=${CIPHERCHECK_ROUNDS:-120}
 seed_opt=()
 [ -z "${CIPHERCHECK_SEED:-}" ] || seed_opt=(--seed "$CIPHERCHECK_SEED")
 name=${0##*/}
@@ -115,15 +116,15 @@ esac
 # Inputs. Block modes get multiples of 16; the others odd sizes too.
 data=$work/data
 mkdir -p "$data"
-for size in 0 16 64 4096 65536 200000 1048576; do
+for size in 0 16 64 4096 65536 200000; do
 	head -c "$size" /dev/urandom >"$data/b$size"
 done
 for size in 1 17 100 4097 65537 199999; do
 	head -c "$size" /dev/urandom >"$data/o$size"
 done
 # Larger than the socket buffer (212992 by default): streamed in parts.
-head -c $((3 * 1048576 + 48)) /dev/urandom >"$data/big"
-head -c $((3 * 1048576 + 5)) /dev/urandom >"$data/bigodd"
+head -c $((1048576 + 48)) /dev/urandom >"$data/large"
+head -c $((1048576 + 5)) /dev/urandom >"$data/largeodd"
 key32=$(head -c 32 /dev/urandom | hex)
 key64=$(head -c 64 /dev/urandom | hex)
 iv16=$(head -c 16 /dev/urandom | hex)
@@ -155,7 +156,6 @@ ciphers=(
 	"aes-256-cbc|cbc(aes)|32|b|-nopad"
 	"aes-128-ecb|ecb(aes)|16|b|-nopad"
 	"aes-256-ctr|ctr(aes)|32|o|"
-	"aes-256-xts|xts(aes)|64|x|"
 	"chacha20|chacha20|32|o|"
 )
 
@@ -163,8 +163,6 @@ ciphers=(
 run_suite() {
 	local label=$1 out=$work/out-$1 spec ossl alg klen kind opt key iv f n rc want got
 	mkdir -p "$out"
-	local afalg=0
-	[ "$label" = af_alg ] && afalg=1
 
 	# 1. Round trips against openssl enc, files and standard streams.
 	for spec in "${ciphers[@]}"; do
@@ -178,21 +176,23 @@ run_suite() {
 		case $kind in
 		b) files=("$data"/b*) ;;
 		o) files=("$data"/o* "$data"/b*) ;;
-		x) files=("$data"/o17 "$data"/o100 "$data"/o4097 "$data"/b16 "$data"/b65536 "$data"/o199999) ;;
 		esac
-		# Beyond the socket buffer: every algorithm on kcrypto; on AF_ALG
-		# only those that chain across requests (AF_ALG gets the others
-		# wrong when an operation comes in parts: CipherStream's docs).
+		# Beyond the socket buffer (on AF_ALG, chacha20 is held whole:
+		# root may raise SO_SNDBUF; see CipherStream's docs).
 		case $kind in
-		b) files+=("$data/big") ;;
-		o) [ "$alg" = chacha20 ] && [ "$afalg" = 1 ] || files+=("$data/bigodd") ;;
-		x) [ "$afalg" = 1 ] || files+=("$data/bigodd") ;;
+		b) files+=("$data/large") ;;
+		*) files+=("$data/largeodd") ;;
 		esac
 		local bad=0 count=0
 		for f in "${files[@]}"; do
 			count=$((count + 1))
 			# shellcheck disable=SC2086 # $opt is one option or none
-			openssl enc -"$ossl" -e $opt -K "$key" "${oivopt[@]}" -in "$f" -out "$out/ref.enc"
+			if ! openssl enc -"$ossl" -e $opt -K "$key" "${oivopt[@]}" -in "$f" -out "$out/ref.enc" 2>"$out/err"; then
+				fail "$label: openssl enc -$ossl of ${f##*/} failed (the test's fault)"
+				indent <"$out/err"
+				bad=1
+				continue
+			fi
 			rc=0
 			"$cli" enc -a "$alg" --key-hex "$key" "${ivopt[@]}" "$f" "$out/k.enc" 2>"$out/err" || rc=$?
 			if [ "$rc" != 0 ] || ! cmp -s "$out/k.enc" "$out/ref.enc"; then
@@ -209,17 +209,38 @@ run_suite() {
 				bad=1
 			fi
 		done
-		[ "$bad" = 1 ] || pass "$label: enc/dec -a $alg with a $klen-byte key match openssl enc -$ossl for $count files (0 B to 3 MiB)"
+		[ "$bad" = 1 ] || pass "$label: enc/dec -a $alg with a $klen-byte key match openssl enc -$ossl for $count files (0 B to 1 MiB)"
 	done
+
+	# XTS (openssl enc has none; ciphercheck compares it with RustCrypto):
+	# round trips, lengths kept, output unlike the input, no length below 16.
+	local bad=0
+	for f in "$data/o17" "$data/o4097" "$data/b65536" "$data/largeodd"; do
+		rc=0
+		"$cli" enc -a 'xts(aes)' --key-hex "$key64" --iv-hex "$iv16" "$f" "$out/x.enc" 2>"$out/err" &&
+			"$cli" dec -a 'xts(aes)' --key-hex "$key64" --iv-hex "$iv16" "$out/x.enc" "$out/x.dec" 2>>"$out/err" || rc=$?
+		if [ "$rc" != 0 ] || ! cmp -s "$out/x.dec" "$f" || cmp -s "$out/x.enc" "$f" ||
+			[ "$(stat -c %s "$out/x.enc")" != "$(stat -c %s "$f")" ]; then
+			fail "$label: xts(aes) round trip of ${f##*/} (status $rc): $(cat "$out/err")"
+			bad=1
+		fi
+	done
+	rc=0
+	"$cli" enc -a 'xts(aes)' --key-hex "$key64" --iv-hex "$iv16" "$data/o1" "$out/x.enc" 2>"$out/err" || rc=$?
+	if [ "$rc" != 1 ] || ! grep -q EINVAL "$out/err"; then
+		fail "$label: xts(aes) of 1 byte: status $rc, $(cat "$out/err")"
+		bad=1
+	fi
+	[ "$bad" = 1 ] || pass "$label: enc/dec -a xts(aes) with a 64-byte key: round trips of 17 B to 1 MiB, 1 byte refused"
 
 	# Standard input and output, pipes, hex in and out.
 	key=${key32}
-	openssl enc -aes-256-ctr -K "$key" -iv "$iv16" -in "$data/bigodd" -out "$out/ref.enc"
+	openssl enc -aes-256-ctr -K "$key" -iv "$iv16" -in "$data/largeodd" -out "$out/ref.enc"
 	# shellcheck disable=SC2002 # a pipe on purpose
-	got=$(cat "$data/bigodd" | "$cli" enc -a 'ctr(aes)' --key-hex "$key" --iv-hex "$iv16" - - | sha256sum)
+	got=$(cat "$data/largeodd" | "$cli" enc -a 'ctr(aes)' --key-hex "$key" --iv-hex "$iv16" - - | sha256sum)
 	want=$(sha256sum <"$out/ref.enc")
 	if [ "$got" = "$want" ]; then
-		pass "$label: enc from a pipe to standard output (3 MiB, ctr(aes))"
+		pass "$label: enc from a pipe to standard output (1 MiB, ctr(aes))"
 	else
 		fail "$label: enc from a pipe to standard output differs from openssl"
 	fi
@@ -454,6 +475,22 @@ for family in "${families[@]}"; do
 	fi
 	echo "($(tail -n 1 "$work/diff"); $((SECONDS - start)) s)"
 done
+
+# kcrypto's own answers (its contract; AF_ALG differs on several).
+if [ "${#families[@]}" = 2 ]; then
+	rc=0
+	"$ciphercheck" abi >"$work/abi" 2>&1 || rc=$?
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) pass "ciphercheck: ${line#ok - }" ;;
+		"not ok - "*) fail "ciphercheck: ${line#not ok - }" ;;
+		esac
+	done <"$work/abi"
+	if [ "$rc" != 0 ] && ! grep -q '^not ok - ' "$work/abi"; then
+		fail "ciphercheck abi (status $rc):"
+		indent <"$work/abi"
+	fi
+fi
 
 total=$((passes + fails))
 if [ "${#families[@]}" = 2 ]; then

@@ -177,7 +177,7 @@ impl Cipher {
         let socket = self.socket.accept()?;
         let limit = transform::grow_send_limit(&socket, data.len())?;
         if data.len() > limit {
-            let mut stream = CipherStream::new(socket, direction, iv)?;
+            let mut stream = CipherStream::new(self, socket, direction, iv)?;
             let mut out = stream.update(data)?;
             out.extend(stream.finish()?);
             return Ok(out);
@@ -195,7 +195,7 @@ impl Cipher {
     ///
     /// Those of `accept()` and `getsockopt(SO_SNDBUF)`.
     pub fn encryptor(&self, iv: &[u8]) -> Result<CipherStream> {
-        CipherStream::new(self.socket.accept()?, Direction::Encrypt, iv)
+        CipherStream::new(self, self.socket.accept()?, Direction::Encrypt, iv)
     }
 
     /// A streaming decryption with `iv`.
@@ -204,7 +204,7 @@ impl Cipher {
     ///
     /// As [`Cipher::encryptor`].
     pub fn decryptor(&self, iv: &[u8]) -> Result<CipherStream> {
-        CipherStream::new(self.socket.accept()?, Direction::Decrypt, iv)
+        CipherStream::new(self, self.socket.accept()?, Direction::Decrypt, iv)
     }
 }
 
@@ -216,6 +216,17 @@ fn first_part_control(direction: Direction, iv: &[u8]) -> Vec<Control<'_>> {
         control.push(Control::Iv(iv));
     }
     control
+}
+
+/// Whether AF_ALG gets `algorithm` right when it processes a message in
+/// pieces (whenever output is read before the last part): block modes that
+/// carry their state from block to block in the IV. By name: the generic
+/// template (`cbc(`, `ecb(`, `ctr(`) or a driver named after it (`cbc-aes-aesni`).
+fn chains_by_block(algorithm: &str) -> bool {
+    let name = algorithm.to_ascii_lowercase();
+    ["cbc", "ecb", "ctr"]
+        .iter()
+        .any(|mode| name.starts_with(&format!("{mode}(")) || name.starts_with(&format!("{mode}-")))
 }
 
 /// One streaming cipher operation: an operation socket fed in parts.
@@ -238,9 +249,13 @@ fn first_part_control(direction: Direction, iv: &[u8]) -> Vec<Control<'_>> {
 ///
 /// On the in-kernel AF_ALG every read of output processes what has been sent
 /// so far as a request of its own, which is right only for algorithms that
-/// carry their state over in the IV (`cbc`, `ecb`, `ctr`): for others, an
-/// operation larger than the socket buffer gives wrong output there.
-/// kcrypto gives the one-shot result for every algorithm.
+/// carry their state over in the IV (`cbc`, `ecb`, `ctr`). For the others
+/// (`xts`, `chacha20`, ...) a stream on AF_ALG never reads before the last
+/// part: it raises the socket buffer to hold the whole message instead
+/// (with `CAP_NET_ADMIN`, any size; else up to `net.core.wmem_max`) and
+/// fails with [`Error::MessageTooLong`] beyond, rather than give wrong
+/// output. kcrypto gives the one-shot result for every algorithm, with
+/// output read as it comes for those that chain.
 ///
 /// # Examples
 ///
@@ -267,13 +282,22 @@ pub struct CipherStream {
     received: usize,
     limit: usize,
     lost: bool,
+    /// Whether output may be read before the last part (see the type's
+    /// documentation).
+    read_early: bool,
 }
 
 impl CipherStream {
-    fn new(socket: Socket, direction: Direction, iv: &[u8]) -> Result<CipherStream> {
+    fn new(
+        cipher: &Cipher,
+        socket: Socket,
+        direction: Direction,
+        iv: &[u8],
+    ) -> Result<CipherStream> {
         let limit = transform::send_limit(&socket)?;
         transform::grow_receive_buffer(&socket, limit + PART_MAX);
         Ok(CipherStream {
+            read_early: cipher.family != Family::AF_ALG || chains_by_block(&cipher.algorithm),
             socket,
             direction,
             iv: iv.to_vec(),
@@ -401,7 +425,7 @@ impl CipherStream {
     /// ready, or else raises the socket buffer; [`Error::MessageTooLong`]
     /// when neither is possible.
     fn make_room(&mut self, need: usize, out: &mut Vec<u8>) -> Result<()> {
-        if self.read_ready(out)? > 0 {
+        if self.read_early && self.read_ready(out)? > 0 {
             return Ok(());
         }
         let want = (self.sent - self.received + need).max(self.limit.saturating_mul(2));
@@ -429,5 +453,39 @@ impl CipherStream {
         out.truncate(start + got);
         self.received += got;
         Ok(got)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn block_chaining_modes_are_known_by_name() {
+        for name in [
+            "cbc(aes)",
+            "ECB(aes)",
+            "ctr(aes)",
+            "cbc-aes-aesni",
+            "ctr(aes-generic)",
+        ] {
+            assert!(chains_by_block(name), "{name}");
+        }
+        for name in [
+            "xts(aes)",
+            "chacha20",
+            "cts(cbc(aes))",
+            "rfc3686(ctr(aes))",
+            "xctr(aes)",
+            "ctraes",
+        ] {
+            assert!(!chains_by_block(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn directions_are_alg_set_op_values() {
+        assert_eq!(Direction::Encrypt.op(), 1);
+        assert_eq!(Direction::Decrypt.op(), 0);
     }
 }

@@ -7,6 +7,7 @@
 //! ```text
 //! ciphercheck probe [--family F]      exit 0 if F has the skcipher type, 3 if not
 //! ciphercheck diff [--family F] [--seed N] [--rounds N] [--max-len BYTES]
+//! ciphercheck abi [--family F]        kcrypto's contract, errno by errno
 //! ```
 //!
 //! `F` is a family number or `kcrypto` (the default: `KCRYPTO_FAMILY`, else
@@ -30,6 +31,7 @@ use std::time::{Duration, Instant};
 use kcrypto::socket::{Control, MSG_DONTWAIT, MSG_MORE};
 use kcrypto::{Aead, Cipher, Direction, Error, Family, Rng as KernelRng, Socket, hex};
 
+mod abi;
 mod reference;
 #[path = "../hashcheck/rng.rs"]
 mod rng;
@@ -40,6 +42,7 @@ use rng::Rng;
 const USAGE: &str = "\
 usage: ciphercheck probe [--family F]
        ciphercheck diff [--family F] [--seed N] [--rounds N] [--max-len BYTES]
+       ciphercheck abi [--family F]
 F is a family number or \"kcrypto\" (default: KCRYPTO_FAMILY, else kcrypto.ko's family).";
 
 /// Exit status for a missing family or type.
@@ -125,7 +128,7 @@ fn main() -> ExitCode {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
         }
-        "probe" | "diff" => match Options::parse(rest) {
+        "probe" | "diff" | "abi" => match Options::parse(rest) {
             Ok(options) => options,
             Err(msg) => return usage(&msg),
         },
@@ -148,7 +151,12 @@ fn main() -> ExitCode {
         println!("ciphercheck: family {family} has the skcipher type");
         return ExitCode::SUCCESS;
     }
-    if run(family, &options) {
+    let passed = if command == "abi" {
+        abi::run(family)
+    } else {
+        run(family, &options)
+    };
+    if passed {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
@@ -396,12 +404,6 @@ impl Round {
         if alg.name == "ccm(aes)" && iv[0] == 1 {
             // A 13-byte nonce leaves 2 bytes for the length (L = 2).
             len = len.min(65535);
-        }
-        if afalg && !alg.afalg_splittable && method == Method::Stream {
-            // AF_ALG splits an operation larger than the socket buffer
-            // (212992 bytes by default) into requests of their own: right
-            // only for block-by-block modes (CipherStream's documentation).
-            len = len.min(200_000);
         }
         // Mostly valid lengths; some the kernel must refuse.
         if alg.kind == Kind::Skcipher && !reference::valid_len(alg, len) && !rng.one_in(4) {
