@@ -72,8 +72,13 @@ pub enum Error {
     /// operation socket exists.
     Busy,
     /// An earlier send on this operation socket failed or was cut short; the
-    /// kernel has discarded the partial hash state, so no digest can follow.
+    /// kernel has discarded the partial state (hash, cipher or AEAD
+    /// operation), so no result can follow.
     StateLost,
+    /// AEAD decryption found the tag wrong (`EBADMSG`): the ciphertext, the
+    /// associated data, the IV or the key is not what was sealed. No
+    /// plaintext is released.
+    AuthenticationFailed,
     /// Any other error.
     Other(io::Error),
 }
@@ -91,6 +96,7 @@ impl Error {
             libc::EOPNOTSUPP => Error::NotSupported,
             libc::EACCES | libc::EPERM => Error::PermissionDenied { errno },
             libc::EBUSY => Error::Busy,
+            libc::EBADMSG => Error::AuthenticationFailed,
             _ => Error::Other(io::Error::from_raw_os_error(errno)),
         }
     }
@@ -112,6 +118,7 @@ impl Error {
             Error::NotSupported => libc::EOPNOTSUPP,
             Error::PermissionDenied { errno } => *errno,
             Error::Busy => libc::EBUSY,
+            Error::AuthenticationFailed => libc::EBADMSG,
             Error::Other(err) => return err.raw_os_error(),
         })
     }
@@ -152,6 +159,9 @@ pub(crate) fn errno_name(errno: i32) -> Option<&'static str> {
         libc::EBADMSG => "EBADMSG",
         libc::EKEYREJECTED => "EKEYREJECTED",
         libc::ENOKEY => "ENOKEY",
+        libc::EAGAIN => "EAGAIN",
+        libc::EKEYREVOKED => "EKEYREVOKED",
+        libc::EKEYEXPIRED => "EKEYEXPIRED",
         _ => return None,
     })
 }
@@ -200,7 +210,10 @@ impl fmt::Display for Error {
             }
             Error::Busy => "the transform has operation sockets open (EBUSY)",
             Error::StateLost => {
-                "an earlier send failed or was cut short; the kernel discarded the hash state"
+                "an earlier send failed or was cut short; the kernel discarded the operation's state"
+            }
+            Error::AuthenticationFailed => {
+                "authentication failed: the data, associated data, IV or key is not what was sealed (EBADMSG)"
             }
             Error::Other(err) => {
                 return match err.raw_os_error().and_then(errno_name) {
@@ -284,8 +297,9 @@ mod tests {
             (libc::EACCES, "PermissionDenied"),
             (libc::EPERM, "PermissionDenied"),
             (libc::EBUSY, "Busy"),
+            (libc::EBADMSG, "AuthenticationFailed"),
             (libc::ENOMEM, "Other"),
-            (libc::EBADMSG, "Other"),
+            (libc::EAGAIN, "Other"),
         ];
         for (errno, variant) in cases {
             let err = Error::from_errno(errno);

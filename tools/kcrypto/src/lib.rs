@@ -8,13 +8,15 @@
 //! `include/uapi/linux/if_kcrypto.h`):
 //!
 //! 1. `socket(family, SOCK_SEQPACKET, 0)` and `bind()` to a
-//!    `struct sockaddr_alg` naming a type (`"hash"`) and an algorithm
-//!    (`"sha256"`, `"hmac(sha256)"`) give a *transform socket*;
+//!    `struct sockaddr_alg` naming a type (`"hash"`, `"skcipher"`, `"aead"`,
+//!    `"rng"`) and an algorithm (`"sha256"`, `"cbc(aes)"`, `"gcm(aes)"`,
+//!    `"stdrng"`) give a *transform socket*;
 //! 2. `setsockopt(SOL_ALG, ALG_SET_KEY, key)` keys it;
 //! 3. `accept()` on it gives an *operation socket*; data goes in with
-//!    `send()` (`MSG_MORE` while more follows) and the digest comes out of
-//!    `recv()` (`MSG_TRUNC` in the message flags if the buffer was shorter);
-//! 4. `accept()` on an operation socket clones its partial state.
+//!    `send()` (`MSG_MORE` while more follows; ciphers take the direction,
+//!    the IV and the associated data length as control messages of the
+//!    first part) and the result comes out of `recv()`;
+//! 4. `accept()` on a hash operation socket clones its partial state.
 //!
 //! This crate wraps that in safe types:
 //!
@@ -24,6 +26,11 @@
 //! * [`Hash`](struct@Hash) is a bound transform socket with one-shot
 //!   [`digest`](Hash::digest), and [`Hasher`] a streaming computation that
 //!   implements [`std::io::Write`] and can be cloned mid-stream;
+//! * [`Cipher`] encrypts and decrypts in one call or as a [`CipherStream`],
+//!   [`Aead`] seals and opens (`ct || tag`, [`Error::AuthenticationFailed`]
+//!   for a bad tag, streamed input with [`AeadStream`]), [`Rng`] fills
+//!   buffers and is an [`io::Read`](std::io::Read); keys can come from the
+//!   kernel keyring by serial number;
 //! * [`Socket`] and [`sockaddr`] expose the raw system calls with any
 //!   arguments, for tests of what the kernel does with bad input;
 //! * [`Error`] maps the kernel's errnos to variants and keeps the number.
@@ -60,6 +67,22 @@
 //! # Ok::<(), kcrypto::Error>(())
 //! ```
 //!
+//! Encrypt with AES-256-CBC and seal with AES-GCM:
+//!
+//! ```no_run
+//! use kcrypto::{Aead, Cipher};
+//!
+//! let cbc = Cipher::with_key("cbc(aes)", &[0x11; 32])?;
+//! let iv = [0x22; 16];
+//! let ct = cbc.encrypt(&iv, &[0; 64])?;
+//! assert_eq!(cbc.decrypt(&iv, &ct)?, [0; 64]);
+//!
+//! let gcm = Aead::with_key("gcm(aes)", &[0x33; 16])?;
+//! let sealed = gcm.seal(&[0x44; 12], b"header", b"payload")?;
+//! assert_eq!(gcm.open(&[0x44; 12], b"header", &sealed)?, b"payload");
+//! # Ok::<(), kcrypto::Error>(())
+//! ```
+//!
 //! Tell a missing family apart from other failures:
 //!
 //! ```no_run
@@ -72,15 +95,22 @@
 
 #![warn(missing_docs)]
 
+mod aead;
+pub mod cipher;
 mod error;
 pub mod family;
 mod hash;
 pub mod hex;
+mod rng;
 pub mod sockaddr;
 pub mod socket;
+mod transform;
 
+pub use aead::{Aead, AeadStream, MAX_TAG_LEN};
+pub use cipher::{Cipher, CipherStream, Direction};
 pub use error::{Error, Result};
 pub use family::Family;
 pub use hash::{Hash, Hasher, MAX_DIGEST_SIZE};
+pub use rng::Rng;
 pub use sockaddr::SockaddrAlg;
 pub use socket::Socket;

@@ -18,11 +18,105 @@ use crate::sockaddr::SockaddrAlg;
 pub const SOL_ALG: i32 = 279;
 /// Sets the key of a transform socket (`ALG_SET_KEY`).
 pub const ALG_SET_KEY: i32 = 1;
+/// Control message: the IV of an operation (`ALG_SET_IV`, a `struct af_alg_iv`).
+pub const ALG_SET_IV: i32 = 2;
+/// Control message: encrypt or decrypt (`ALG_SET_OP`, a `u32`).
+pub const ALG_SET_OP: i32 = 3;
+/// Control message: the length of an AEAD operation's associated data
+/// (`ALG_SET_AEAD_ASSOCLEN`, a `u32`).
+pub const ALG_SET_AEAD_ASSOCLEN: i32 = 4;
+/// Socket option: the tag length of an AEAD transform
+/// (`ALG_SET_AEAD_AUTHSIZE`; no value, the length is the option length).
+pub const ALG_SET_AEAD_AUTHSIZE: i32 = 5;
+/// Socket option: entropy for the next seeding of a DRBG
+/// (`ALG_SET_DRBG_ENTROPY`, needs `CAP_SYS_ADMIN`).
+pub const ALG_SET_DRBG_ENTROPY: i32 = 6;
+/// Socket option: the key is the payload of a kernel key, given by its serial
+/// number (`ALG_SET_KEY_BY_KEY_SERIAL`, an `i32`).
+pub const ALG_SET_KEY_BY_KEY_SERIAL: i32 = 7;
+/// `ALG_SET_OP` value: decrypt (`ALG_OP_DECRYPT`).
+pub const ALG_OP_DECRYPT: u32 = 0;
+/// `ALG_SET_OP` value: encrypt (`ALG_OP_ENCRYPT`).
+pub const ALG_OP_ENCRYPT: u32 = 1;
+/// Do not wait: fail with `EAGAIN` instead (`MSG_DONTWAIT`).
+pub const MSG_DONTWAIT: i32 = libc::MSG_DONTWAIT;
 /// More data follows in a later send (`MSG_MORE`).
 pub const MSG_MORE: i32 = libc::MSG_MORE;
 /// Set in the returned flags of [`Socket::recv_msg`] when the digest was
 /// longer than the buffer (`MSG_TRUNC`).
 pub const MSG_TRUNC: i32 = libc::MSG_TRUNC;
+
+/// A control message of an operation's first `sendmsg` (level `SOL_ALG`).
+///
+/// # Examples
+///
+/// ```
+/// use kcrypto::socket::{ALG_OP_ENCRYPT, Control, encode_control};
+///
+/// let control = encode_control(&[Control::Op(ALG_OP_ENCRYPT), Control::Iv(&[0; 16])]);
+/// // Two headers of 16 bytes, a padded u32 and a padded 4 + 16 byte af_alg_iv.
+/// assert_eq!(control.len(), 16 + 8 + 16 + 24);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Control<'a> {
+    /// `ALG_SET_OP`: [`ALG_OP_ENCRYPT`] or [`ALG_OP_DECRYPT`] (any value is
+    /// sent as given).
+    Op(u32),
+    /// `ALG_SET_IV`: a `struct af_alg_iv` with `ivlen` = the slice's length.
+    Iv(&'a [u8]),
+    /// `ALG_SET_AEAD_ASSOCLEN`: how many leading bytes of an AEAD
+    /// operation's input are associated data.
+    AssocLen(u32),
+    /// Any level, type and payload, for tests of what the kernel refuses.
+    Raw {
+        /// `cmsg_level`.
+        level: i32,
+        /// `cmsg_type`.
+        type_: i32,
+        /// The payload, sent as is.
+        data: &'a [u8],
+    },
+}
+
+/// `CMSG_ALIGN`: control data is aligned to `size_t`.
+const fn cmsg_align(len: usize) -> usize {
+    let align = size_of::<usize>();
+    (len + align - 1) & !(align - 1)
+}
+
+/// `sizeof(struct cmsghdr)`, aligned.
+const CMSG_HEADER: usize = cmsg_align(size_of::<libc::cmsghdr>());
+
+/// The bytes of `msg_control` for `messages`, laid out as `CMSG_FIRSTHDR`/
+/// `CMSG_NXTHDR` walk them (each `struct cmsghdr` followed by its payload,
+/// padded to `size_t`).
+pub fn encode_control(messages: &[Control<'_>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for message in messages {
+        let (level, type_, payload): (i32, i32, Vec<u8>) = match *message {
+            Control::Op(op) => (SOL_ALG, ALG_SET_OP, op.to_ne_bytes().to_vec()),
+            Control::AssocLen(len) => (SOL_ALG, ALG_SET_AEAD_ASSOCLEN, len.to_ne_bytes().to_vec()),
+            Control::Iv(iv) => {
+                // struct af_alg_iv { __u32 ivlen; __u8 iv[]; }; an IV longer
+                // than u32 cannot be described, send the length cut (the
+                // kernel refuses it either way).
+                let len = u32::try_from(iv.len()).unwrap_or(u32::MAX);
+                let mut payload = len.to_ne_bytes().to_vec();
+                payload.extend_from_slice(iv);
+                (SOL_ALG, ALG_SET_IV, payload)
+            }
+            Control::Raw { level, type_, data } => (level, type_, data.to_vec()),
+        };
+        // struct cmsghdr { size_t cmsg_len; int cmsg_level; int cmsg_type; }
+        out.extend_from_slice(&(CMSG_HEADER + payload.len()).to_ne_bytes());
+        out.extend_from_slice(&level.to_ne_bytes());
+        out.extend_from_slice(&type_.to_ne_bytes());
+        out.resize(out.len().next_multiple_of(size_of::<usize>()), 0);
+        out.extend_from_slice(&payload);
+        out.resize(cmsg_align(out.len()), 0);
+    }
+    out
+}
 
 /// A socket of any family, closed on drop.
 ///
@@ -177,6 +271,71 @@ impl Socket {
         check_len(unsafe { libc::sendmsg(self.fd.as_raw_fd(), &msg, flags) })
     }
 
+    /// `sendmsg()` of several buffers as one message with control messages
+    /// (none: like [`Socket::send_vectored`]).
+    pub fn send_msg(
+        &self,
+        bufs: &[IoSlice<'_>],
+        control: &[Control<'_>],
+        flags: i32,
+    ) -> io::Result<usize> {
+        let bytes = encode_control(control);
+        // Control data is read as `struct cmsghdr`s: keep it size_t-aligned.
+        let mut aligned = vec![0usize; bytes.len().div_ceil(size_of::<usize>())];
+        for (word, chunk) in aligned.iter_mut().zip(bytes.chunks(size_of::<usize>())) {
+            let mut buf = [0; size_of::<usize>()];
+            buf[..chunk.len()].copy_from_slice(chunk);
+            *word = usize::from_ne_bytes(buf);
+        }
+        // SAFETY: all-zero is a valid msghdr (no name, no iovecs, no control).
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        // `IoSlice` is ABI-compatible with `struct iovec` on Unix; the kernel
+        // only reads through it.
+        msg.msg_iov = bufs.as_ptr().cast_mut().cast::<libc::iovec>();
+        msg.msg_iovlen = bufs.len();
+        if !bytes.is_empty() {
+            msg.msg_control = aligned.as_mut_ptr().cast::<libc::c_void>();
+            msg.msg_controllen = bytes.len();
+        }
+        // SAFETY: `msg` points to `bufs.len()` iovecs, each valid for reads of
+        // its length, and to `bytes.len()` bytes of control data in
+        // `aligned`, all alive for the duration of the call.
+        check_len(unsafe { libc::sendmsg(self.fd.as_raw_fd(), &msg, flags) })
+    }
+
+    /// `setsockopt(level, name, NULL, len)`: an option whose value is its
+    /// length (`ALG_SET_AEAD_AUTHSIZE`).
+    pub fn set_option_len(&self, level: i32, name: i32, len: usize) -> io::Result<()> {
+        let len = socklen(len)?;
+        // SAFETY: a null optval is never dereferenced by this call itself;
+        // the kernel checks it (and faults safely) if the option reads it.
+        check(unsafe { libc::setsockopt(self.fd.as_raw_fd(), level, name, ptr::null(), len) })?;
+        Ok(())
+    }
+
+    /// `getsockopt(level, name)` of an `int` option (`SO_SNDBUF`, ...).
+    pub fn option_int(&self, level: i32, name: i32) -> io::Result<i32> {
+        let mut value: libc::c_int = 0;
+        let mut len = size_of::<libc::c_int>() as libc::socklen_t;
+        // SAFETY: `value` is writable for `len` bytes and `len` is a valid
+        // socklen_t the kernel updates.
+        check(unsafe {
+            libc::getsockopt(
+                self.fd.as_raw_fd(),
+                level,
+                name,
+                (&raw mut value).cast::<libc::c_void>(),
+                &mut len,
+            )
+        })?;
+        Ok(value)
+    }
+
+    /// `setsockopt(level, name)` of an `int` option.
+    pub fn set_option_int(&self, level: i32, name: i32, value: i32) -> io::Result<()> {
+        self.set_option(level, name, &value.to_ne_bytes())
+    }
+
     /// `recv(buf, flags)`; returns the length received.
     pub fn recv(&self, buf: &mut [u8], flags: i32) -> io::Result<usize> {
         // SAFETY: the kernel writes at most `buf.len()` bytes into `buf`.
@@ -261,6 +420,14 @@ mod tests {
     fn constants_match_the_uapi() {
         assert_eq!(SOL_ALG, libc::SOL_ALG);
         assert_eq!(ALG_SET_KEY, libc::ALG_SET_KEY);
+        assert_eq!(ALG_SET_IV, libc::ALG_SET_IV);
+        assert_eq!(ALG_SET_OP, libc::ALG_SET_OP);
+        assert_eq!(ALG_SET_AEAD_ASSOCLEN, libc::ALG_SET_AEAD_ASSOCLEN);
+        assert_eq!(ALG_SET_AEAD_AUTHSIZE, libc::ALG_SET_AEAD_AUTHSIZE);
+        assert_eq!(ALG_SET_DRBG_ENTROPY, 6);
+        assert_eq!(ALG_SET_KEY_BY_KEY_SERIAL, 7);
+        assert_eq!(ALG_OP_DECRYPT as i32, libc::ALG_OP_DECRYPT);
+        assert_eq!(ALG_OP_ENCRYPT as i32, libc::ALG_OP_ENCRYPT);
         assert_eq!(MSG_MORE, 0x8000);
         assert_eq!(MSG_TRUNC, 0x20);
     }
@@ -298,6 +465,83 @@ mod tests {
         let mut buf = [0; 8];
         assert_eq!(b.recv(&mut buf, 0).expect("recv"), 1);
         assert_eq!(buf[0], b'x');
+    }
+
+    #[test]
+    fn control_messages_are_laid_out_like_cmsg() {
+        let iv = [7u8; 12];
+        let bytes = encode_control(&[
+            Control::Op(ALG_OP_ENCRYPT),
+            Control::Iv(&iv),
+            Control::AssocLen(20),
+        ]);
+        // What the CMSG_* macros give (64-bit: 16-byte header, 8-byte alignment).
+        // SAFETY: CMSG_SPACE and CMSG_LEN only compute sizes.
+        let sizes = unsafe {
+            [
+                libc::CMSG_SPACE(4),
+                libc::CMSG_SPACE(16),
+                libc::CMSG_SPACE(4),
+                libc::CMSG_LEN(4),
+                libc::CMSG_LEN(16),
+            ]
+        };
+        assert_eq!(bytes.len(), (sizes[0] + sizes[1] + sizes[2]) as usize);
+        let word = |at: usize| usize::from_ne_bytes(bytes[at..at + 8].try_into().expect("8"));
+        let int = |at: usize| i32::from_ne_bytes(bytes[at..at + 4].try_into().expect("4"));
+        assert_eq!(word(0), sizes[3] as usize);
+        assert_eq!((int(8), int(12), int(16)), (SOL_ALG, ALG_SET_OP, 1));
+        let second = sizes[0] as usize;
+        assert_eq!(word(second), sizes[4] as usize);
+        assert_eq!((int(second + 8), int(second + 12)), (SOL_ALG, ALG_SET_IV));
+        assert_eq!(int(second + 16), 12);
+        assert_eq!(&bytes[second + 20..second + 32], &iv);
+        let third = second + sizes[1] as usize;
+        assert_eq!(
+            (int(third + 8), int(third + 12), int(third + 16)),
+            (SOL_ALG, ALG_SET_AEAD_ASSOCLEN, 20)
+        );
+        assert!(encode_control(&[]).is_empty());
+    }
+
+    #[test]
+    fn control_messages_reach_the_kernel() {
+        // AF_UNIX ignores SOL_ALG messages but parses SOL_SOCKET ones: a
+        // well-formed SCM_RIGHTS is accepted, a short SCM_CREDENTIALS refused.
+        let (a, b) = seqpacket_pair();
+        let fd = b.as_raw_fd().to_ne_bytes();
+        let rights = |data| Control::Raw {
+            level: libc::SOL_SOCKET,
+            type_: libc::SCM_RIGHTS,
+            data,
+        };
+        let sent = a.send_msg(&[IoSlice::new(b"xy")], &[Control::Op(1), rights(&fd)], 0);
+        assert_eq!(sent.ok(), Some(2));
+        let short_credentials = Control::Raw {
+            level: libc::SOL_SOCKET,
+            type_: libc::SCM_CREDENTIALS,
+            data: &[0; 4],
+        };
+        let err = a
+            .send_msg(&[IoSlice::new(b"x")], &[short_credentials], 0)
+            .expect_err("a 4-byte SCM_CREDENTIALS");
+        assert_eq!(err.raw_os_error(), Some(libc::EINVAL));
+    }
+
+    #[test]
+    fn int_options_round_trip() {
+        let sock = Socket::new_raw(libc::AF_UNIX, libc::SOCK_SEQPACKET, 0).expect("AF_UNIX");
+        sock.set_option_int(libc::SOL_SOCKET, libc::SO_SNDBUF, 65536)
+            .expect("SO_SNDBUF");
+        // Linux doubles the value for its bookkeeping.
+        assert_eq!(
+            sock.option_int(libc::SOL_SOCKET, libc::SO_SNDBUF).ok(),
+            Some(131072)
+        );
+        let err = sock
+            .set_option_len(SOL_ALG, ALG_SET_AEAD_AUTHSIZE, 16)
+            .expect_err("not SOL_ALG");
+        assert!(err.raw_os_error().is_some());
     }
 
     #[test]
