@@ -13,6 +13,7 @@ use clap::{Parser, Subcommand};
 mod crypt;
 mod dgst;
 mod files;
+mod list;
 mod output;
 mod proc_crypto;
 mod rngcmd;
@@ -43,6 +44,8 @@ enum Command {
     Dec(crypt::CryptArgs),
     /// Random bytes from a kernel generator
     Rng(rngcmd::RngArgs),
+    /// List the implementations (drivers) a caller may bind to
+    List(list::ListArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
         Command::Enc(args) => crypt::run(&args, kcrypto::Direction::Encrypt),
         Command::Dec(args) => crypt::run(&args, kcrypto::Direction::Decrypt),
         Command::Rng(args) => rngcmd::run(&args),
+        Command::List(args) => list::run(&args),
     }
 }
 

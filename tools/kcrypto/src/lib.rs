@@ -97,6 +97,7 @@
 
 mod aead;
 pub mod cipher;
+pub mod driver;
 mod error;
 pub mod family;
 mod hash;
@@ -108,6 +109,7 @@ mod transform;
 
 pub use aead::{Aead, AeadStream, MAX_TAG_LEN};
 pub use cipher::{Cipher, CipherStream, Direction};
+pub use driver::{Class, Driver};
 pub use error::{Error, Result};
 pub use family::Family;
 pub use hash::{Hash, Hasher, MAX_DIGEST_SIZE};

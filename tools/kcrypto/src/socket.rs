@@ -331,6 +331,31 @@ impl Socket {
         Ok(value)
     }
 
+    /// `getsockopt(level, name)` into `buf`; returns the option's whole
+    /// length, which exceeds `buf.len()` if it did not fit (the kernel's
+    /// `ERANGE`; retry with that much room).
+    pub fn option_bytes(&self, level: i32, name: i32, buf: &mut [u8]) -> io::Result<usize> {
+        let mut len = socklen(buf.len())?;
+        // SAFETY: `buf` is writable for `len` bytes and `len` is a valid
+        // socklen_t the kernel updates.
+        let ret = unsafe {
+            libc::getsockopt(
+                self.fd.as_raw_fd(),
+                level,
+                name,
+                buf.as_mut_ptr().cast::<libc::c_void>(),
+                &mut len,
+            )
+        };
+        match check(ret) {
+            Ok(_) => Ok(len as usize),
+            Err(err) if err.raw_os_error() == Some(libc::ERANGE) && len as usize > buf.len() => {
+                Ok(len as usize)
+            }
+            Err(err) => Err(err),
+        }
+    }
+
     /// `setsockopt(level, name)` of an `int` option.
     pub fn set_option_int(&self, level: i32, name: i32, value: i32) -> io::Result<()> {
         self.set_option(level, name, &value.to_ne_bytes())
