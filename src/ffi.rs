@@ -147,6 +147,8 @@ extern "C" {
     pub(crate) fn kcrypto_requests_init() -> c_int;
     pub(crate) fn kcrypto_requests_exit();
     pub(crate) fn kcrypto_requests_in_flight() -> c_int;
+    pub(crate) fn kcrypto_requests_full() -> bool;
+    pub(crate) fn kcrypto_req_done(req: *mut Req) -> bool;
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn kcrypto_skcipher_submit(
         tfm: *mut CryptoSkcipher,
@@ -207,6 +209,7 @@ extern "C" {
         len: usize,
     ) -> c_int;
     pub(crate) fn kcrypto_sock_sndbuf(sk: *mut Sock) -> usize;
+    pub(crate) fn kcrypto_sock_publish_ready(sk: *mut Sock, readable: bool, writable: bool);
     pub(crate) fn kcrypto_sock_buf_alloc(sk: *mut Sock, len: usize) -> *mut c_void;
     pub(crate) fn kcrypto_sock_buf_free(sk: *mut Sock, buf: *mut c_void, len: usize);
     pub(crate) fn kcrypto_msg_control(msg: *mut MsgHdr, len: *mut usize) -> *const c_void;

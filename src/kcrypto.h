@@ -50,6 +50,8 @@ struct kcrypto_req;
 int kcrypto_requests_init(void);
 void kcrypto_requests_exit(void);
 int kcrypto_requests_in_flight(void);
+bool kcrypto_requests_full(void);
+bool kcrypto_req_done(struct kcrypto_req *req);
 struct kcrypto_req *kcrypto_skcipher_submit(struct crypto_skcipher *tfm,
 					    const struct kcrypto_buffers *bufs,
 					    bool encrypt, unsigned int len, u8 *iv,
@@ -98,6 +100,7 @@ int kcrypto_msg_copy_page_from(struct msghdr *msg, struct page *page,
 int kcrypto_msg_copy_page_to(struct msghdr *msg, struct page *page,
 			     size_t offset, size_t len);
 size_t kcrypto_sock_sndbuf(struct sock *sk);
+void kcrypto_sock_publish_ready(struct sock *sk, bool readable, bool writable);
 const void *kcrypto_msg_control(struct msghdr *msg, size_t *len);
 int kcrypto_copy_from_sockptr(void *dst, const sockptr_t *src, size_t len);
 int kcrypto_family_register(void);
@@ -133,9 +136,7 @@ int kcrypto_state_getsockopt(struct kcrypto_state *state, int optname,
 			     void *buf, size_t size, size_t *needed);
 int kcrypto_state_recvmsg(struct kcrypto_state *state, struct msghdr *msg,
 			  size_t len, int flags);
-#define KCRYPTO_READABLE	0x1
-#define KCRYPTO_WRITABLE	0x2
-unsigned int kcrypto_state_ready(struct kcrypto_state *state, size_t sndbuf);
+void kcrypto_state_update_ready(struct kcrypto_state *state, struct sock *sk);
 
 /* kunit/kcrypto_kunit.c */
 void kcrypto_kunit_fail(struct kunit *test, const char *msg);

@@ -8,7 +8,12 @@
  *
  * Every request in flight holds a module reference and counts against the
  * module-wide max_requests; the last release happens on kcrypto's own
- * workqueue, which module exit destroys (and so drains).
+ * workqueue, which module exit destroys (and so drains). (A completion
+ * callback that is not the last to drop its reference still returns through
+ * a few instructions of this module after the submitter may have freed the
+ * request; that needs an unload racing an in-flight completion to the
+ * instruction, and the module reference of the request makes rmmod wait for
+ * the submitter first.)
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -63,6 +68,17 @@ int kcrypto_requests_init(void)
 void kcrypto_requests_exit(void)
 {
 	destroy_workqueue(kcrypto_wq);
+}
+
+/* Whether the module-wide bound on requests is reached. */
+bool kcrypto_requests_full(void)
+{
+	return atomic_read(&kcrypto_requests) >= READ_ONCE(max_requests);
+}
+
+bool kcrypto_req_done(struct kcrypto_req *req)
+{
+	return completion_done(&req->done);
 }
 
 /* Requests not yet freed, module-wide (for tests). */

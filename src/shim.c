@@ -404,16 +404,16 @@ static int kcrypto_bind(struct socket *sock, struct sockaddr *addr, int len)
 }
 
 /*
- * Readiness of an operation socket, reported by its state after every call:
- * readable when recv has something to return (possibly after waiting for a
- * driver), writable when a send has room. Bound sockets take no data. The
- * answer never needs the socket's state lock (a long sendmsg may hold it).
+ * Readiness of an operation socket, published by its state (with the state
+ * locked) after every call: readable when recv has something to return
+ * (possibly after waiting for a driver), writable when a send has room.
+ * Bound sockets take no data. poll() itself reads the published flags only,
+ * so it never waits for a call in progress.
  */
-static void kcrypto_update_ready(struct sock *sk, struct kcrypto_state *state)
+void kcrypto_sock_publish_ready(struct sock *sk, bool readable, bool writable)
 {
-	unsigned int now = kcrypto_state_ready(state, READ_ONCE(sk->sk_sndbuf));
-	__poll_t ready = (now & KCRYPTO_READABLE ? EPOLLIN | EPOLLRDNORM : 0) |
-			 (now & KCRYPTO_WRITABLE ? EPOLLOUT | EPOLLWRNORM : 0);
+	__poll_t ready = (readable ? EPOLLIN | EPOLLRDNORM : 0) |
+			 (writable ? EPOLLOUT | EPOLLWRNORM : 0);
 	__poll_t old = xchg(&kcrypto_sk(sk)->ready, ready);
 
 	if ((ready & ~old) & EPOLLIN)
@@ -436,7 +436,7 @@ static int kcrypto_accept(struct socket *sock, struct socket *newsock,
 		return err;
 	security_sock_graft(newsock->sk, newsock);
 	security_sk_clone(sock->sk, newsock->sk);
-	kcrypto_update_ready(newsock->sk, child);
+	kcrypto_state_update_ready(child, newsock->sk);
 	newsock->state = SS_CONNECTED;
 	return 0;
 }
@@ -485,7 +485,7 @@ static int kcrypto_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 	int ret;
 
 	ret = kcrypto_state_sendmsg(kcrypto_state(sock), sock->sk, msg, len);
-	kcrypto_update_ready(sock->sk, kcrypto_state(sock));
+	kcrypto_state_update_ready(kcrypto_state(sock), sock->sk);
 	return ret;
 }
 
@@ -495,7 +495,7 @@ static int kcrypto_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 	int ret;
 
 	ret = kcrypto_state_recvmsg(kcrypto_state(sock), msg, len, flags);
-	kcrypto_update_ready(sock->sk, kcrypto_state(sock));
+	kcrypto_state_update_ready(kcrypto_state(sock), sock->sk);
 	return ret;
 }
 

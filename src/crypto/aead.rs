@@ -151,8 +151,8 @@ impl Aead {
 
 impl Drop for Aead {
     fn drop(&mut self) {
-        // SAFETY: By the type invariant the transform is owned by `self`; requests borrow it, so
-        // none is left. The crypto API wipes the key when freeing.
+        // SAFETY: By the type invariant the transform is owned by `self`; every request holds
+        // an `Arc` to it, so none is left. The crypto API wipes the key when freeing.
         unsafe { ffi::kcrypto_aead_free(self.tfm.as_ptr()) };
     }
 }

@@ -72,7 +72,7 @@ impl AlgInfo {
 /// list in bytes (more than `buf.len()` if it did not fit).
 pub(crate) fn list_algorithms(buf: &mut [u8]) -> Result<usize> {
     let room = buf.len() / AlgInfo::SIZE;
-    let mut records = KVec::<ffi::AlgInfo>::with_capacity(room, GFP_KERNEL)?;
+    let mut records = KVVec::<ffi::AlgInfo>::with_capacity(room, GFP_KERNEL_ACCOUNT)?;
     // SAFETY: `records` has room for `room` records, which the C side writes whole.
     let count = unsafe { ffi::kcrypto_alg_list(records.as_mut_ptr(), room) };
     // SAFETY: The first `min(count, room)` records were initialised by the call above.

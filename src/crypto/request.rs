@@ -37,6 +37,16 @@ impl Drop for Requests {
     }
 }
 
+/// `EAGAIN` when the module-wide bound on requests (`max_requests`) is reached: checked before
+/// a message takes any data, so a caller can retry it whole.
+pub(crate) fn check_room() -> Result {
+    // SAFETY: Reads counters; no preconditions.
+    if unsafe { ffi::kcrypto_requests_full() } {
+        return Err(EAGAIN);
+    }
+    Ok(())
+}
+
 /// Requests not yet freed, module-wide.
 #[cfg(CONFIG_KUNIT = "y")]
 pub(crate) fn in_flight() -> i32 {
@@ -172,6 +182,12 @@ impl Request {
         let job = unsafe { NonNull::new_unchecked(job) };
         // INVARIANT: The submission gave us one reference; the request owns `job`.
         Ok(Self { raw, job })
+    }
+
+    /// Whether the driver has completed the request (a wait would not block).
+    pub(crate) fn is_done(&self) -> bool {
+        // SAFETY: `raw` is a live request (type invariant).
+        unsafe { ffi::kcrypto_req_done(self.raw.as_ptr()) }
     }
 
     /// Waits for the request, killably and at most the module's `request_timeout_ms`:

@@ -14,7 +14,7 @@ use super::{check_room, output::Output, Algorithm, Child, Children, Settings};
 use crate::crypto::AlgInfo;
 use crate::{
     buffer::{PageBuf, SecretBuf},
-    crypto::{aead::Aead, Direction},
+    crypto::{aead::Aead, request, Direction},
     errno::Errno,
     msg::{Msg, MSG_MORE},
 };
@@ -145,6 +145,7 @@ impl AeadOp {
         }
         check_room(len, self.output.bytes() + collected, bound)?;
         self.output.check_room()?;
+        request::check_room()?;
 
         let mut message = match self.message.take() {
             Some(message) => message,
@@ -195,7 +196,7 @@ impl AeadOp {
 
     /// Copies the next result into `msg`, whose `len` bytes must hold all of it (`EINVAL`
     /// otherwise, and it stays queued); a failed request's error (`EBADMSG`) comes out here.
-    pub(crate) fn receive(&mut self, msg: &mut Msg<'_>, len: usize) -> Result<usize> {
-        self.output.read_record(msg, len)
+    pub(crate) fn receive(&mut self, msg: &mut Msg<'_>, len: usize, wait: bool) -> Result<usize> {
+        self.output.read_record(msg, len, wait)
     }
 }

@@ -193,7 +193,7 @@ impl Output {
     /// Waits for the request at the head, if any, and turns it into its output or error.
     ///
     /// A killed reader (`EINTR`) leaves it queued; a driver too slow (`ETIMEDOUT`) loses it.
-    fn settle_head(&mut self) -> Result {
+    fn settle_head(&mut self, wait: bool) -> Result {
         if self.count == 0 {
             return Ok(());
         }
@@ -207,6 +207,9 @@ impl Output {
         else {
             return Ok(());
         };
+        if !wait && !request.is_done() {
+            return Err(EAGAIN);
+        }
         let settled = match request.wait() {
             Ok(job) => {
                 if *chains {
@@ -270,11 +273,18 @@ impl Output {
     /// in order; stops before a failed result unless it comes first (then its error is
     /// returned and it is dropped). `EAGAIN` if there is nothing to read: kcrypto never waits
     /// for data not yet sent.
-    pub(crate) fn read_stream(&mut self, msg: &mut Msg<'_>, len: usize) -> Result<usize> {
+    ///
+    /// Without `wait` (`MSG_DONTWAIT`), a request still with its driver is `EAGAIN` too.
+    pub(crate) fn read_stream(
+        &mut self,
+        msg: &mut Msg<'_>,
+        len: usize,
+        wait: bool,
+    ) -> Result<usize> {
         let mut copied = 0;
         let mut any = false;
         while self.count > 0 {
-            if let Err(err) = self.settle_head() {
+            if let Err(err) = self.settle_head(wait) {
                 return if copied > 0 { Ok(copied) } else { Err(err) };
             }
             let head = self.head;
@@ -315,7 +325,13 @@ impl Output {
 
     /// Copies the next result whole into `msg`, which must have room for it (`EINVAL`
     /// otherwise, and the result stays); a failed result returns its error and is dropped.
-    pub(crate) fn read_record(&mut self, msg: &mut Msg<'_>, len: usize) -> Result<usize> {
+    /// Without `wait` (`MSG_DONTWAIT`), a request still with its driver is `EAGAIN`.
+    pub(crate) fn read_record(
+        &mut self,
+        msg: &mut Msg<'_>,
+        len: usize,
+        wait: bool,
+    ) -> Result<usize> {
         if self.count == 0 {
             return Err(EAGAIN);
         }
@@ -327,7 +343,7 @@ impl Output {
             // Checked before waiting: the answer does not depend on the driver.
             return Err(EINVAL);
         }
-        self.settle_head()?;
+        self.settle_head(wait)?;
         match self.slots[head].as_ref().map(|s| &s.entry) {
             Some(Entry::Failed(err)) => {
                 let err = *err;

@@ -15,6 +15,7 @@ use crate::crypto::AlgInfo;
 use crate::{
     buffer::{PageBuf, SecretBuf},
     crypto::{
+        request,
         skcipher::{Skcipher, Stream},
         Direction,
     },
@@ -142,6 +143,7 @@ impl SkcipherOp {
         }
         check_room(len, self.output.bytes() + pending, bound)?;
         self.output.check_room()?;
+        request::check_room()?;
 
         let mut message = match self.message.take() {
             Some(message) => message,
@@ -181,6 +183,7 @@ impl SkcipherOp {
             (None, Chain::Iv(iv)) => Stream::new(&self.tfm, direction, Some(iv))?,
             (None, &Chain::After(seq)) => {
                 let iv = self.output.chained_iv(seq)?;
+                let iv = iv.get(..self.tfm.iv_size()).ok_or(EINVAL)?;
                 Stream::new(&self.tfm, direction, Some(iv))?
             }
             // After a failed message only an explicit IV will do (no IV: nothing to reuse).
@@ -248,7 +251,7 @@ impl SkcipherOp {
     }
 
     /// Copies queued output into `msg`, up to `len` bytes; `EAGAIN` if there is none.
-    pub(crate) fn receive(&mut self, msg: &mut Msg<'_>, len: usize) -> Result<usize> {
-        self.output.read_stream(msg, len)
+    pub(crate) fn receive(&mut self, msg: &mut Msg<'_>, len: usize, wait: bool) -> Result<usize> {
+        self.output.read_stream(msg, len, wait)
     }
 }

@@ -188,17 +188,25 @@ unsafe extern "C" fn kcrypto_state_sendmsg(
     })
 }
 
-/// Readiness for `poll`: `KCRYPTO_READABLE` (1) when `recvmsg` has something to return,
-/// `KCRYPTO_WRITABLE` (2) when `sendmsg` has room under a send buffer of `sndbuf` bytes.
+/// Publishes readiness for `poll` (see [`Socket::publish_ready`]).
 ///
 /// # Safety
 ///
-/// `state` must be a live socket state.
+/// `state` must be a live socket state and `sk` its socket.
 #[no_mangle]
-unsafe extern "C" fn kcrypto_state_ready(state: *const c_void, sndbuf: usize) -> c_uint {
-    // SAFETY: The caller guarantees `state` is live.
-    let (readable, writable) = unsafe { socket(state) }.ready(sndbuf);
-    c_uint::from(readable) | (c_uint::from(writable) << 1)
+unsafe extern "C" fn kcrypto_state_update_ready(state: *const c_void, sk: *mut ffi::Sock) {
+    // SAFETY: The caller guarantees `state` is live and `sk` its socket.
+    unsafe { socket(state) }.publish_ready(
+        |readable, writable| {
+            // SAFETY: The caller guarantees `sk` is the socket; the C side only stores the flags
+            // and wakes waiters.
+            unsafe { ffi::kcrypto_sock_publish_ready(sk, readable, writable) }
+        },
+        || {
+            // SAFETY: As above.
+            unsafe { ffi::kcrypto_sock_sndbuf(sk) }
+        },
+    );
 }
 
 /// `recvmsg`: returns the number of bytes written.
@@ -211,12 +219,13 @@ unsafe extern "C" fn kcrypto_state_recvmsg(
     state: *const c_void,
     msg: *mut bindings::msghdr,
     len: usize,
-    _flags: c_int,
+    flags: c_int,
 ) -> c_int {
     from_result(|| {
         // SAFETY: The caller guarantees `msg` is the call's message, used by nobody else.
         let mut msg = unsafe { Msg::from_raw(msg, core::ptr::null_mut()) }?;
+        let wait = flags as u32 & bindings::MSG_DONTWAIT == 0;
         // SAFETY: The caller guarantees `state` is live.
-        count(unsafe { socket(state) }.receive(&mut msg, len)?)
+        count(unsafe { socket(state) }.receive(&mut msg, len, wait)?)
     })
 }

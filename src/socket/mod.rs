@@ -233,24 +233,32 @@ impl Socket {
         }
     }
 
-    /// Whether `recvmsg` has something to return and `sendmsg` room, with a send buffer of
-    /// `sndbuf` bytes.
-    pub(crate) fn ready(&self, sndbuf: usize) -> (bool, bool) {
-        match &*self.state.lock() {
+    /// Reports whether `recvmsg` has something to return and `sendmsg` room (under a send
+    /// buffer of `sndbuf()` bytes) to `publish`, with the state locked so that reports from
+    /// concurrent calls cannot land out of order.
+    pub(crate) fn publish_ready(
+        &self,
+        publish: impl FnOnce(bool, bool),
+        sndbuf: impl FnOnce() -> usize,
+    ) {
+        let state = self.state.lock();
+        let (readable, writable) = match &*state {
             State::Operation(Operation::Hash(_)) => (true, true),
-            State::Operation(Operation::Skcipher(op)) => op.ready(sndbuf),
-            State::Operation(Operation::Aead(op)) => op.ready(sndbuf),
+            State::Operation(Operation::Skcipher(op)) => op.ready(sndbuf()),
+            State::Operation(Operation::Aead(op)) => op.ready(sndbuf()),
             State::Operation(Operation::Rng(_)) => (true, false),
             State::Unbound | State::Bound(_) => (false, false),
-        }
+        };
+        publish(readable, writable);
     }
 
-    /// Handles `recvmsg` for a buffer of `len` bytes.
-    pub(crate) fn receive(&self, msg: &mut Msg<'_>, len: usize) -> Result<usize> {
+    /// Handles `recvmsg` for a buffer of `len` bytes; without `wait` (`MSG_DONTWAIT`), a
+    /// result still with its driver is `EAGAIN`.
+    pub(crate) fn receive(&self, msg: &mut Msg<'_>, len: usize, wait: bool) -> Result<usize> {
         match &mut *self.state.lock() {
             State::Operation(Operation::Hash(op)) => op.receive(msg, len),
-            State::Operation(Operation::Skcipher(op)) => op.receive(msg, len),
-            State::Operation(Operation::Aead(op)) => op.receive(msg, len),
+            State::Operation(Operation::Skcipher(op)) => op.receive(msg, len, wait),
+            State::Operation(Operation::Aead(op)) => op.receive(msg, len, wait),
             State::Operation(Operation::Rng(op)) => op.receive(msg, len),
             State::Unbound | State::Bound(_) => Err(Errno::NotSupported.into()),
         }
