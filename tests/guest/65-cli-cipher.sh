@@ -182,8 +182,8 @@ run_suite() {
 		[ -z "$iv" ] || ivopt=(--iv-hex "$iv") oivopt=(-iv "$iv")
 		local files=()
 		case $kind in
-		b) files=("$data/b0" "$data/b16" "$data/b4096" "$data/b200000") ;;
-		o) files=("$data/o1" "$data/o17" "$data/o4097" "$data/o199999" "$data/b65536") ;;
+		b) files=("$data/b0" "$data/b4096" "$data/b200000") ;;
+		o) files=("$data/o1" "$data/o4097" "$data/o199999" "$data/b65536") ;;
 		esac
 		# Beyond the socket buffer (on AF_ALG, chacha20 is held whole:
 		# root may raise SO_SNDBUF; see CipherStream's docs).
