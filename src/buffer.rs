@@ -13,7 +13,6 @@ use core::{
 };
 use kernel::{
     alloc::flags::__GFP_ZERO,
-    bindings,
     error::from_err_ptr,
     page::{Page, PAGE_SIZE},
     prelude::*,
@@ -304,43 +303,35 @@ impl PageBuf {
         })
     }
 
-    /// Drops the first `len` bytes, keeping the rest (at most `MAX_TAIL` bytes).
-    pub(crate) fn drop_front(&mut self, len: usize) -> Result {
-        let rest = self.len.checked_sub(len).ok_or(EINVAL)?;
-        let mut tail = Scratch::<MAX_TAIL>::new();
-        let tail = tail.get_mut(..rest).ok_or(EINVAL)?;
-        self.read(len, tail)?;
-        let mut kept = Self::new();
-        kept.append(tail)?;
-        *self = kept;
-        Ok(())
-    }
-
-    /// A scatterlist over the first `len` bytes (`len` may be 0: one empty entry).
-    pub(crate) fn sg(&mut self, len: usize) -> Result<Sg<'_>> {
+    /// The pages holding the first `len` bytes (at least one page, even for none), for a
+    /// request; they stay valid as long as the buffer is neither dropped nor changed.
+    pub(crate) fn pages(&mut self, len: usize) -> Result<KVec<*mut ffi::RawPage>> {
         if len > self.len {
             return Err(EINVAL);
         }
         self.reserve(len)?;
-        let nents = len.div_ceil(PAGE_SIZE).max(1);
-        let mut pages = KVec::with_capacity(nents, GFP_KERNEL)?;
-        for page in &self.pages[..nents] {
+        let count = len.div_ceil(PAGE_SIZE).max(1);
+        let mut pages = KVec::with_capacity(count, GFP_KERNEL)?;
+        for page in &self.pages[..count] {
             pages.push(page.as_ptr().cast::<ffi::RawPage>(), GFP_KERNEL)?;
         }
-        let nents = u32::try_from(nents).map_err(|_| EINVAL)?;
-        // SAFETY: `pages` holds `nents` pages of this buffer, which outlives the scatterlist
-        // (`Sg` borrows it mutably, so its pages can be neither freed nor touched meanwhile).
-        let sg = from_err_ptr(unsafe { ffi::kcrypto_sg_alloc(pages.as_mut_ptr(), nents, len) })?;
-        let sg = NonNull::new(sg).ok_or(ENOMEM)?;
-        // INVARIANT: `sg` was just allocated over pages of the borrowed buffer.
-        Ok(Sg {
-            sg,
-            _buf: PhantomData,
-        })
+        Ok(pages)
+    }
+
+    /// Splits off the bytes from `at` on (at most [`MAX_TAIL`]) into a new buffer.
+    pub(crate) fn split_tail(&mut self, at: usize) -> Result<PageBuf> {
+        let rest = self.len.checked_sub(at).ok_or(EINVAL)?;
+        let mut tail = Scratch::<MAX_TAIL>::new();
+        let tail = tail.get_mut(..rest).ok_or(EINVAL)?;
+        self.read(at, tail)?;
+        let mut split = Self::new();
+        split.append(tail)?;
+        self.len = at;
+        Ok(split)
     }
 }
 
-/// The most bytes [`PageBuf::drop_front`] keeps: a partial streaming step of a cipher.
+/// The most bytes [`PageBuf::split_tail`] splits off: a partial streaming step of a cipher.
 pub(crate) const MAX_TAIL: usize = 256;
 
 impl Drop for PageBuf {
@@ -350,32 +341,6 @@ impl Drop for PageBuf {
             // A zeroing within bounds cannot fail.
             let _ = unsafe { page.fill_zero_raw(0, PAGE_SIZE) };
         }
-    }
-}
-
-/// A scatterlist over the pages of a [`PageBuf`], which it borrows.
-///
-/// # Invariants
-///
-/// `sg` was returned by `kcrypto_sg_alloc` for pages of the borrowed buffer and is owned by
-/// this value.
-pub(crate) struct Sg<'a> {
-    sg: NonNull<ffi::SgTable>,
-    _buf: PhantomData<&'a mut PageBuf>,
-}
-
-impl Sg<'_> {
-    /// The scatterlist, for a crypto API request.
-    pub(crate) fn as_ptr(&self) -> *mut bindings::scatterlist {
-        // SAFETY: `sg` is a live table (type invariant).
-        unsafe { ffi::kcrypto_sg_list(self.sg.as_ptr()) }
-    }
-}
-
-impl Drop for Sg<'_> {
-    fn drop(&mut self) {
-        // SAFETY: By the type invariant `sg` came from `kcrypto_sg_alloc` and is owned by `self`.
-        unsafe { ffi::kcrypto_sg_free(self.sg.as_ptr()) };
     }
 }
 
@@ -407,10 +372,10 @@ mod tests {
         kunit_expect_eq!(t, buf.read(12_001, &mut back), Err(EINVAL));
         kunit_expect_eq!(t, buf.write(usize::MAX, &back[..2]), Err(EINVAL));
 
-        // Keeping a tail moves it to the front.
-        kunit_try!(t, buf.drop_front(12_900));
-        kunit_expect_eq!(t, buf.len(), 100);
-        kunit_try!(t, buf.read(0, &mut back[..100]));
+        // Splitting off a tail leaves the head.
+        let mut tail = kunit_try!(t, buf.split_tail(12_900));
+        kunit_expect_eq!(t, (buf.len(), tail.len()), (12_900, 100));
+        kunit_try!(t, tail.read(0, &mut back[..100]));
         kunit_expect!(
             t,
             back[..100]
@@ -418,14 +383,14 @@ mod tests {
                 .enumerate()
                 .all(|(i, &b)| b == 12 ^ (900 + i) as u8)
         );
-        kunit_expect_eq!(t, buf.drop_front(101), Err(EINVAL));
+        kunit_expect_eq!(t, tail.split_tail(101).err(), Some(EINVAL));
         let mut long = PageBuf::new();
         kunit_try!(t, long.append(&[0; 300]));
-        kunit_expect_eq!(t, long.drop_front(10), Err(EINVAL));
+        kunit_expect_eq!(t, long.split_tail(10).err(), Some(EINVAL));
 
-        // Copying a prefix, and scatterlists of any length up to what is held.
+        // Copying a prefix, and pages for any length up to what is held.
         let mut dst = kunit_try!(t, PageBuf::zeroed(5000));
-        kunit_try!(t, dst.copy_prefix(&buf, 100));
+        kunit_try!(t, dst.copy_prefix(&tail, 100));
         kunit_try!(t, dst.read(0, &mut back[..100]));
         kunit_expect!(
             t,
@@ -434,9 +399,10 @@ mod tests {
                 .enumerate()
                 .all(|(i, &b)| b == 12 ^ (900 + i) as u8)
         );
-        kunit_expect!(t, dst.sg(0).is_ok() && dst.sg(5000).is_ok());
-        kunit_expect_eq!(t, dst.sg(5001).err(), Some(EINVAL));
+        kunit_expect_eq!(t, dst.pages(0).map(|p| p.len()), Ok(1));
+        kunit_expect_eq!(t, dst.pages(5000).map(|p| p.len()), Ok(2));
+        kunit_expect_eq!(t, dst.pages(5001).err(), Some(EINVAL));
         let mut empty = PageBuf::new();
-        kunit_expect!(t, empty.sg(0).is_ok());
+        kunit_expect_eq!(t, empty.pages(0).map(|p| p.len()), Ok(1));
     });
 }

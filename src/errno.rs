@@ -24,12 +24,14 @@ pub(crate) enum Errno {
     NoProtocolOption = bindings::ENOPROTOOPT,
     /// A message failed authentication (an AEAD tag did not match).
     BadMessage = bindings::EBADMSG,
+    /// A driver did not complete a request in time.
+    TimedOut = bindings::ETIMEDOUT,
 }
 
 impl Errno {
     /// Every variant, for tests.
     #[cfg(CONFIG_KUNIT = "y")]
-    const ALL: [Errno; 7] = [
+    const ALL: [Errno; 8] = [
         Errno::NameTooLong,
         Errno::MessageSize,
         Errno::NotSupported,
@@ -37,6 +39,7 @@ impl Errno {
         Errno::AddressFamily,
         Errno::NoProtocolOption,
         Errno::BadMessage,
+        Errno::TimedOut,
     ];
 }
 

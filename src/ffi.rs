@@ -9,7 +9,7 @@
 //! [`crate::limits`] and [`crate::kunit`] call into this module.
 
 use core::{marker::PhantomData, marker::PhantomPinned};
-use kernel::bindings::{scatterlist, sockptr_t};
+use kernel::bindings::sockptr_t;
 use kernel::ffi::{c_char, c_int, c_uint, c_void};
 
 /// Declares a C structure that Rust only ever handles by pointer.
@@ -35,8 +35,8 @@ opaque_types! {
     CryptoAead;
     /// `struct crypto_rng`: a random number generator.
     CryptoRng;
-    /// `struct sg_table`: a chained scatterlist.
-    SgTable;
+    /// `struct kcrypto_req`: a request that may outlive its submitter (src/request.c).
+    Req;
     /// `struct page`, for the C helpers that copy to and build scatterlists over pages.
     RawPage;
     /// `struct msghdr`, for the C helpers that move its data (see [`crate::msg`]).
@@ -68,6 +68,17 @@ pub(crate) struct AlgInfo {
     pub(crate) module: [u8; 64],
     pub(crate) priority: u32,
     pub(crate) flags: u32,
+}
+
+/// `struct kcrypto_buffers` (src/kcrypto.h): the pages of a request's source and destination.
+#[repr(C)]
+pub(crate) struct Buffers {
+    pub(crate) src: *mut *mut RawPage,
+    pub(crate) src_nents: c_uint,
+    pub(crate) src_len: usize,
+    pub(crate) dst: *mut *mut RawPage,
+    pub(crate) dst_nents: c_uint,
+    pub(crate) dst_len: usize,
 }
 
 extern "C" {
@@ -121,29 +132,9 @@ extern "C" {
     pub(crate) fn kcrypto_skcipher_free(tfm: *mut CryptoSkcipher);
     pub(crate) fn kcrypto_skcipher_needs_key(tfm: *mut CryptoSkcipher) -> bool;
     pub(crate) fn kcrypto_skcipher_sizes(tfm: *mut CryptoSkcipher, sizes: *mut CipherSizes);
-    pub(crate) fn kcrypto_skcipher_crypt(
-        tfm: *mut CryptoSkcipher,
-        encrypt: bool,
-        src: *mut scatterlist,
-        dst: *mut scatterlist,
-        len: c_uint,
-        iv: *mut u8,
-        state: *mut c_void,
-        cont: bool,
-        last: bool,
-    ) -> c_int;
     pub(crate) fn kcrypto_aead_free(tfm: *mut CryptoAead);
     pub(crate) fn kcrypto_aead_needs_key(tfm: *mut CryptoAead) -> bool;
     pub(crate) fn kcrypto_aead_sizes(tfm: *mut CryptoAead, sizes: *mut CipherSizes);
-    pub(crate) fn kcrypto_aead_crypt(
-        tfm: *mut CryptoAead,
-        encrypt: bool,
-        src: *mut scatterlist,
-        dst: *mut scatterlist,
-        assoclen: c_uint,
-        len: c_uint,
-        iv: *mut u8,
-    ) -> c_int;
     pub(crate) fn kcrypto_rng_free(tfm: *mut CryptoRng);
     pub(crate) fn kcrypto_rng_get_bytes(tfm: *mut CryptoRng, buf: *mut u8, len: c_uint) -> c_int;
     pub(crate) fn kcrypto_rng_set_entropy(
@@ -151,13 +142,33 @@ extern "C" {
         data: *const u8,
         len: c_uint,
     ) -> c_int;
-    pub(crate) fn kcrypto_sg_alloc(
-        pages: *mut *mut RawPage,
-        nents: c_uint,
-        len: usize,
-    ) -> *mut SgTable;
-    pub(crate) fn kcrypto_sg_list(table: *mut SgTable) -> *mut scatterlist;
-    pub(crate) fn kcrypto_sg_free(table: *mut SgTable);
+
+    // src/request.c: requests that may complete later
+    pub(crate) fn kcrypto_requests_init() -> c_int;
+    pub(crate) fn kcrypto_requests_exit();
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn kcrypto_skcipher_submit(
+        tfm: *mut CryptoSkcipher,
+        bufs: *const Buffers,
+        encrypt: bool,
+        len: c_uint,
+        iv: *mut u8,
+        state: *mut c_void,
+        cont: bool,
+        last: bool,
+        job: *mut c_void,
+    ) -> *mut Req;
+    pub(crate) fn kcrypto_aead_submit(
+        tfm: *mut CryptoAead,
+        bufs: *const Buffers,
+        encrypt: bool,
+        assoclen: c_uint,
+        len: c_uint,
+        iv: *mut u8,
+        job: *mut c_void,
+    ) -> *mut Req;
+    pub(crate) fn kcrypto_req_wait(req: *mut Req) -> c_int;
+    pub(crate) fn kcrypto_req_put(req: *mut Req);
 
     // src/drivers.c: implementations and their drivers
     pub(crate) fn kcrypto_alg_list(buf: *mut AlgInfo, count: usize) -> usize;

@@ -21,8 +21,6 @@ struct kcrypto_state;
 struct kunit;
 struct msghdr;
 struct page;
-struct scatterlist;
-struct sg_table;
 struct shash_desc;
 struct sock;
 struct sockaddr;
@@ -36,6 +34,32 @@ struct kcrypto_cipher_sizes {
 	unsigned int tag;	/* current tag size (AEAD) */
 	unsigned int max_tag;	/* largest tag size (AEAD) */
 };
+
+/* Pages of a request's source and destination (Rust PageBufs). */
+struct kcrypto_buffers {
+	struct page **src;
+	unsigned int src_nents;
+	size_t src_len;
+	struct page **dst;
+	unsigned int dst_nents;
+	size_t dst_len;
+};
+
+/* src/request.c */
+struct kcrypto_req;
+int kcrypto_requests_init(void);
+void kcrypto_requests_exit(void);
+struct kcrypto_req *kcrypto_skcipher_submit(struct crypto_skcipher *tfm,
+					    const struct kcrypto_buffers *bufs,
+					    bool encrypt, unsigned int len, u8 *iv,
+					    void *state, bool cont, bool final,
+					    void *job);
+struct kcrypto_req *kcrypto_aead_submit(struct crypto_aead *tfm,
+					const struct kcrypto_buffers *bufs,
+					bool encrypt, unsigned int assoclen,
+					unsigned int len, u8 *iv, void *job);
+int kcrypto_req_wait(struct kcrypto_req *req);
+void kcrypto_req_put(struct kcrypto_req *req);
 
 /* src/shim.c */
 int kcrypto_param_family(void);
@@ -51,25 +75,14 @@ void kcrypto_skcipher_free(struct crypto_skcipher *tfm);
 bool kcrypto_skcipher_needs_key(struct crypto_skcipher *tfm);
 void kcrypto_skcipher_sizes(struct crypto_skcipher *tfm,
 			    struct kcrypto_cipher_sizes *sizes);
-int kcrypto_skcipher_crypt(struct crypto_skcipher *tfm, bool encrypt,
-			   struct scatterlist *src, struct scatterlist *dst,
-			   unsigned int len, u8 *iv, void *state, bool cont,
-			   bool final);
 void kcrypto_aead_free(struct crypto_aead *tfm);
 bool kcrypto_aead_needs_key(struct crypto_aead *tfm);
 void kcrypto_aead_sizes(struct crypto_aead *tfm,
 			struct kcrypto_cipher_sizes *sizes);
-int kcrypto_aead_crypt(struct crypto_aead *tfm, bool encrypt,
-		       struct scatterlist *src, struct scatterlist *dst,
-		       unsigned int assoclen, unsigned int len, u8 *iv);
 void kcrypto_rng_free(struct crypto_rng *tfm);
 int kcrypto_rng_get_bytes(struct crypto_rng *tfm, u8 *buf, unsigned int len);
 int kcrypto_rng_set_entropy(struct crypto_rng *tfm, const u8 *data,
 			    unsigned int len);
-struct sg_table *kcrypto_sg_alloc(struct page **pages, unsigned int nents,
-				  size_t len);
-struct scatterlist *kcrypto_sg_list(struct sg_table *table);
-void kcrypto_sg_free(struct sg_table *table);
 int kcrypto_key_read(s32 serial, u8 *buf, size_t size);
 bool kcrypto_capable_sys_admin(void);
 bool kcrypto_yield(void);
@@ -100,6 +113,9 @@ void kcrypto_skcipher_info(struct crypto_skcipher *tfm,
 void kcrypto_aead_info(struct crypto_aead *tfm, struct kcrypto_alg_info *info);
 void kcrypto_rng_info(struct crypto_rng *tfm, struct kcrypto_alg_info *info);
 
+/* src/crypto/request.rs */
+void kcrypto_job_release(void *job);
+
 /* src/socket/adapter.rs: the Rust side of every socket operation */
 int kcrypto_state_new(struct kcrypto_state **state);
 void kcrypto_state_free(struct kcrypto_state *state);
@@ -116,6 +132,9 @@ int kcrypto_state_getsockopt(struct kcrypto_state *state, int optname,
 			     void *buf, size_t size, size_t *needed);
 int kcrypto_state_recvmsg(struct kcrypto_state *state, struct msghdr *msg,
 			  size_t len, int flags);
+#define KCRYPTO_READABLE	0x1
+#define KCRYPTO_WRITABLE	0x2
+unsigned int kcrypto_state_ready(struct kcrypto_state *state, size_t sndbuf);
 
 /* kunit/kcrypto_kunit.c */
 void kcrypto_kunit_fail(struct kunit *test, const char *msg);

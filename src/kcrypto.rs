@@ -34,14 +34,20 @@ module! {
 }
 
 struct Kcrypto {
+    // Dropped in this order: no socket is left to submit a request when requests go.
     _family: family::Registration,
+    _requests: crypto::request::Requests,
 }
 
 impl kernel::Module for Kcrypto {
     fn init(_module: &'static ThisModule) -> Result<Self> {
+        let requests = crypto::request::Requests::new()?;
         let family = family::Registration::new()?;
         pr_info!("socket family {} registered\n", family::number());
-        Ok(Kcrypto { _family: family })
+        Ok(Kcrypto {
+            _family: family,
+            _requests: requests,
+        })
     }
 }
 

@@ -113,11 +113,7 @@ struct shash_desc *kcrypto_shash_desc_clone(struct shash_desc *desc)
 	return copy;
 }
 
-/*
- * Symmetric ciphers and AEADs. Each call runs one request to completion
- * (backlogged, so a busy hardware queue makes us wait instead of failing);
- * every buffer it names is kernel memory owned by the caller.
- */
+/* Symmetric ciphers and AEADs (their requests: src/request.c) */
 
 void kcrypto_skcipher_free(struct crypto_skcipher *tfm)
 {
@@ -140,42 +136,6 @@ void kcrypto_skcipher_sizes(struct crypto_skcipher *tfm,
 	};
 }
 
-/*
- * @state carries the algorithm's state between the parts of one operation:
- * imported when @cont (a part follows an earlier one), exported unless
- * @final (more parts follow). @iv is updated to the chained IV.
- */
-int kcrypto_skcipher_crypt(struct crypto_skcipher *tfm, bool encrypt,
-			   struct scatterlist *src, struct scatterlist *dst,
-			   unsigned int len, u8 *iv, void *state, bool cont,
-			   bool final)
-{
-	u32 flags = CRYPTO_TFM_REQ_MAY_SLEEP | CRYPTO_TFM_REQ_MAY_BACKLOG;
-	struct skcipher_request *req;
-	DECLARE_CRYPTO_WAIT(wait);
-	int err = 0;
-
-	req = skcipher_request_alloc(tfm, GFP_KERNEL_ACCOUNT);
-	if (!req)
-		return -ENOMEM;
-	if (cont)
-		flags |= CRYPTO_SKCIPHER_REQ_CONT;
-	if (!final)
-		flags |= CRYPTO_SKCIPHER_REQ_NOTFINAL;
-	skcipher_request_set_callback(req, flags, crypto_req_done, &wait);
-	skcipher_request_set_crypt(req, src, dst, len, iv);
-	if (cont)
-		err = crypto_skcipher_import(req, state);
-	if (!err)
-		err = crypto_wait_req(encrypt ? crypto_skcipher_encrypt(req) :
-					      crypto_skcipher_decrypt(req),
-				      &wait);
-	if (!err && !final)
-		err = crypto_skcipher_export(req, state);
-	skcipher_request_free(req);
-	return err;
-}
-
 void kcrypto_aead_free(struct crypto_aead *tfm)
 {
 	crypto_free_aead(tfm);
@@ -196,30 +156,6 @@ void kcrypto_aead_sizes(struct crypto_aead *tfm,
 		.tag = crypto_aead_authsize(tfm),
 		.max_tag = crypto_aead_maxauthsize(tfm),
 	};
-}
-
-/* @len counts the associated data and the text (with its tag to decrypt). */
-int kcrypto_aead_crypt(struct crypto_aead *tfm, bool encrypt,
-		       struct scatterlist *src, struct scatterlist *dst,
-		       unsigned int assoclen, unsigned int len, u8 *iv)
-{
-	struct aead_request *req;
-	DECLARE_CRYPTO_WAIT(wait);
-	int err;
-
-	req = aead_request_alloc(tfm, GFP_KERNEL_ACCOUNT);
-	if (!req)
-		return -ENOMEM;
-	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_SLEEP |
-				  CRYPTO_TFM_REQ_MAY_BACKLOG,
-				  crypto_req_done, &wait);
-	aead_request_set_ad(req, assoclen);
-	aead_request_set_crypt(req, src, dst, len - assoclen, iv);
-	err = crypto_wait_req(encrypt ? crypto_aead_encrypt(req) :
-				      crypto_aead_decrypt(req),
-			      &wait);
-	aead_request_free(req);
-	return err;
 }
 
 /* Random number generators */
@@ -247,46 +183,6 @@ int kcrypto_rng_set_entropy(struct crypto_rng *tfm, const u8 *data,
 		return -EOPNOTSUPP;
 	crypto_rng_set_entropy(tfm, data, len);
 	return 0;
-}
-
-/*
- * Scatterlists over pages the caller owns: @len bytes from the start of
- * @pages[0..@nents), a page each; chained, so any length fits.
- */
-struct sg_table *kcrypto_sg_alloc(struct page **pages, unsigned int nents,
-				  size_t len)
-{
-	struct scatterlist *sg;
-	struct sg_table *table;
-	unsigned int i;
-
-	if (!nents)
-		return ERR_PTR(-EINVAL);
-	table = kmalloc(sizeof(*table), GFP_KERNEL_ACCOUNT);
-	if (!table)
-		return ERR_PTR(-ENOMEM);
-	if (sg_alloc_table(table, nents, GFP_KERNEL_ACCOUNT)) {
-		kfree(table);
-		return ERR_PTR(-ENOMEM);
-	}
-	for_each_sg(table->sgl, sg, nents, i) {
-		size_t part = min_t(size_t, len, PAGE_SIZE);
-
-		sg_set_page(sg, pages[i], part, 0);
-		len -= part;
-	}
-	return table;
-}
-
-struct scatterlist *kcrypto_sg_list(struct sg_table *table)
-{
-	return table->sgl;
-}
-
-void kcrypto_sg_free(struct sg_table *table)
-{
-	sg_free_table(table);
-	kfree(table);
 }
 
 /* Keys from the caller's keyrings */
@@ -433,6 +329,8 @@ int kcrypto_copy_from_sockptr(void *dst, const sockptr_t *src, size_t len)
 struct kcrypto_sock {
 	struct sock sk;
 	struct kcrypto_state *state;
+	/* EPOLLIN/EPOLLOUT as the state last reported them (see kcrypto_poll) */
+	__poll_t ready;
 };
 
 static struct kcrypto_sock *kcrypto_sk(struct sock *sk)
@@ -505,6 +403,25 @@ static int kcrypto_bind(struct socket *sock, struct sockaddr *addr, int len)
 	return kcrypto_state_bind(kcrypto_state(sock), addr, len);
 }
 
+/*
+ * Readiness of an operation socket, reported by its state after every call:
+ * readable when recv has something to return (possibly after waiting for a
+ * driver), writable when a send has room. Bound sockets take no data. The
+ * answer never needs the socket's state lock (a long sendmsg may hold it).
+ */
+static void kcrypto_update_ready(struct sock *sk, struct kcrypto_state *state)
+{
+	unsigned int now = kcrypto_state_ready(state, READ_ONCE(sk->sk_sndbuf));
+	__poll_t ready = (now & KCRYPTO_READABLE ? EPOLLIN | EPOLLRDNORM : 0) |
+			 (now & KCRYPTO_WRITABLE ? EPOLLOUT | EPOLLWRNORM : 0);
+	__poll_t old = xchg(&kcrypto_sk(sk)->ready, ready);
+
+	if ((ready & ~old) & EPOLLIN)
+		sk->sk_data_ready(sk);
+	if ((ready & ~old) & EPOLLOUT)
+		sk->sk_write_space(sk);
+}
+
 static int kcrypto_accept(struct socket *sock, struct socket *newsock,
 			  struct proto_accept_arg *arg)
 {
@@ -519,6 +436,7 @@ static int kcrypto_accept(struct socket *sock, struct socket *newsock,
 		return err;
 	security_sock_graft(newsock->sk, newsock);
 	security_sk_clone(sock->sk, newsock->sk);
+	kcrypto_update_ready(newsock->sk, child);
 	newsock->state = SS_CONNECTED;
 	return 0;
 }
@@ -564,26 +482,30 @@ static int kcrypto_getsockopt(struct socket *sock, int level, int optname,
 
 static int kcrypto_sendmsg(struct socket *sock, struct msghdr *msg, size_t len)
 {
-	return kcrypto_state_sendmsg(kcrypto_state(sock), sock->sk, msg, len);
+	int ret;
+
+	ret = kcrypto_state_sendmsg(kcrypto_state(sock), sock->sk, msg, len);
+	kcrypto_update_ready(sock->sk, kcrypto_state(sock));
+	return ret;
 }
 
 static int kcrypto_recvmsg(struct socket *sock, struct msghdr *msg, size_t len,
 			   int flags)
 {
-	return kcrypto_state_recvmsg(kcrypto_state(sock), msg, len, flags);
+	int ret;
+
+	ret = kcrypto_state_recvmsg(kcrypto_state(sock), msg, len, flags);
+	kcrypto_update_ready(sock->sk, kcrypto_state(sock));
+	return ret;
 }
 
-/*
- * Operation sockets never block, bound ones take no data; the answer never
- * needs the socket's state lock (a long sendmsg may hold it).
- */
 static __poll_t kcrypto_poll(struct file *file, struct socket *sock,
 			     poll_table *wait)
 {
 	sock_poll_wait(file, sock, wait);
 	if (sock->state != SS_CONNECTED)
 		return 0;
-	return EPOLLIN | EPOLLRDNORM | EPOLLOUT | EPOLLWRNORM;
+	return READ_ONCE(kcrypto_sk(sock->sk)->ready);
 }
 
 /*

@@ -7,10 +7,18 @@
 //! [`Aead::crypt`] checks every length before a request exists and works out of place.
 
 use core::ptr::NonNull;
-use kernel::{error::to_result, prelude::*, str::CStr};
+use kernel::{error::to_result, prelude::*, str::CStr, sync::Arc};
 
-use super::{api_len, Direction};
-use crate::{buffer::PageBuf, errno::Errno, ffi};
+use super::{
+    api_len,
+    request::{Job, Request, Tfm},
+    Direction,
+};
+use crate::{
+    buffer::{PageBuf, SecretBuf},
+    errno::Errno,
+    ffi,
+};
 
 /// An AEAD transform.
 ///
@@ -102,42 +110,34 @@ impl Aead {
         }
     }
 
-    /// Encrypts or decrypts the `len`-byte message in `src` (its first `assoc_len` bytes are
-    /// associated data) into `dst`, which must hold [`Self::output_len`] bytes. The associated
-    /// data is copied to `dst` too, as AF_ALG returns it.
+    /// Submits the message in `src` (its first `assoc_len` bytes are associated data) with
+    /// `iv`; the request's job holds the output once it completes. The associated data is
+    /// copied to the output too, as AF_ALG returns it.
     ///
-    /// A decryption whose tag does not match fails with `EBADMSG`; whatever the algorithm wrote
-    /// into `dst` must then be discarded.
-    pub(crate) fn crypt(
-        &self,
+    /// A decryption whose tag does not match fails with `EBADMSG`; the output is then never
+    /// handed out.
+    pub(crate) fn submit(
+        self: &Arc<Self>,
         direction: Direction,
-        iv: &mut [u8],
-        src: &mut PageBuf,
+        iv: SecretBuf,
+        src: PageBuf,
         assoc_len: usize,
-        dst: &mut PageBuf,
-    ) -> Result {
+    ) -> Result<Request> {
         let len = src.len();
         let out_len = self.output_len(direction, assoc_len, len)?;
-        if iv.len() != self.iv_size() || dst.len() != out_len {
+        if iv.len() != self.iv_size() {
             return Err(EINVAL);
         }
-        dst.copy_prefix(src, assoc_len)?;
-        let (api_assoc, api_len) = (api_len(assoc_len)?, api_len(len)?);
-        let src = src.sg(len)?;
-        let dst = dst.sg(out_len)?;
-        // SAFETY: `tfm` is live (type invariant); the scatterlists cover the lengths checked
-        // above; `iv` holds an IV and is exclusively borrowed for the call.
-        to_result(unsafe {
-            ffi::kcrypto_aead_crypt(
-                self.tfm.as_ptr(),
-                direction == Direction::Encrypt,
-                src.as_ptr(),
-                dst.as_ptr(),
-                api_assoc,
-                api_len,
-                iv.as_mut_ptr(),
-            )
-        })
+        let mut dst = PageBuf::zeroed(out_len)?;
+        dst.copy_prefix(&src, assoc_len)?;
+        let state = SecretBuf::zeroed(0)?;
+        let job = Job::new(Tfm::Aead(self.clone()), src, dst, iv, state);
+        Request::submit(job, direction, len, assoc_len, false, true)
+    }
+
+    /// The transform, for a request.
+    pub(crate) fn as_raw(&self) -> *mut ffi::CryptoAead {
+        self.tfm.as_ptr()
     }
 }
 
@@ -176,15 +176,19 @@ mod tests {
         "5bc94fbc3221a5db94fae95ae7121a47"
     );
 
-    fn run(tfm: &Aead, direction: Direction, input: &[&[u8]], out: &mut [u8]) -> Result {
+    fn run(tfm: &Arc<Aead>, direction: Direction, input: &[&[u8]], out: &mut [u8]) -> Result {
         let mut src = PageBuf::new();
         for part in input {
             src.append(part)?;
         }
-        let mut dst = PageBuf::zeroed(out.len())?;
-        let mut iv = IV;
-        tfm.crypt(direction, &mut iv, &mut src, AAD.len(), &mut dst)?;
-        dst.read(0, out)
+        let mut iv = SecretBuf::zeroed(IV.len())?;
+        iv.copy_from_slice(&IV);
+        let mut request = tfm.submit(direction, iv, src, AAD.len())?;
+        let output = request.wait()?.output();
+        if output.len() != out.len() {
+            return Err(EINVAL);
+        }
+        output.read(0, out)
     }
 
     kunit_case!(kcrypto_test_aead_kat, |t| {
@@ -192,6 +196,7 @@ mod tests {
         kunit_expect!(t, tfm.needs_key());
         kunit_try!(t, tfm.set_key(&KEY));
         kunit_expect_eq!(t, (tfm.iv_size(), tfm.tag_size()), (12, 16));
+        let tfm = kunit_try!(t, Arc::new(tfm, GFP_KERNEL));
 
         // Encrypt AAD || PT into AAD || CT || TAG, and back.
         let mut sealed = [0u8; 96];
@@ -217,20 +222,24 @@ mod tests {
         }
 
         // A shorter tag is a prefix of the full one.
+        let mut tfm = kunit_try!(t, Aead::new(c_str!("gcm(aes)"), 0, 0));
+        kunit_try!(t, tfm.set_key(&KEY));
         kunit_try!(t, tfm.set_tag_size(12));
+        kunit_expect_eq!(t, tfm.set_tag_size(17), Err(EINVAL));
+        kunit_expect_eq!(t, tfm.set_tag_size(3), Err(EINVAL));
+        let tfm = kunit_try!(t, Arc::new(tfm, GFP_KERNEL));
         let mut short = [0u8; 92];
         kunit_try!(
             t,
             run(&tfm, Direction::Encrypt, &[&AAD, &PLAIN], &mut short)
         );
         kunit_expect_eq!(t, &short[20..], &SEALED[..72]);
-        kunit_expect_eq!(t, tfm.set_tag_size(17), Err(EINVAL));
-        kunit_expect_eq!(t, tfm.set_tag_size(3), Err(EINVAL));
     });
 
     kunit_case!(kcrypto_test_aead_lengths, |t| {
         let mut tfm = kunit_try!(t, Aead::new(c_str!("gcm(aes)"), 0, 0));
         kunit_try!(t, tfm.set_key(&KEY));
+        let tfm = kunit_try!(t, Arc::new(tfm, GFP_KERNEL));
         let (enc, dec) = (Direction::Encrypt, Direction::Decrypt);
         kunit_expect_eq!(t, tfm.output_len(enc, 20, 80), Ok(96));
         kunit_expect_eq!(t, tfm.output_len(dec, 20, 96), Ok(80));
@@ -238,9 +247,9 @@ mod tests {
         // Associated data longer than the message, a ciphertext shorter than a tag.
         kunit_expect_eq!(t, tfm.output_len(enc, 21, 20), Err(EINVAL));
         kunit_expect_eq!(t, tfm.output_len(dec, 20, 35), Err(EINVAL));
-        // An output buffer of the wrong size is refused before any request exists.
-        let mut wrong = [0u8; 95];
-        let result = run(&tfm, enc, &[&AAD, &PLAIN], &mut wrong);
+        // A message too short for its associated data is refused before any request exists.
+        let mut out = [0u8; 96];
+        let result = run(&tfm, enc, &[&AAD[..10]], &mut out);
         kunit_expect_eq!(t, result, Err(EINVAL));
     });
 }

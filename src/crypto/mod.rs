@@ -7,6 +7,7 @@
 
 pub(crate) mod aead;
 pub(crate) mod hash;
+pub(crate) mod request;
 pub(crate) mod rng;
 pub(crate) mod skcipher;
 

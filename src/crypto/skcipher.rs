@@ -6,13 +6,19 @@
 //! [`PageBuf`] into another; a long message can be processed in parts through a [`Stream`],
 //! which carries the IV and the algorithm's state from part to part.
 
-use core::ptr::NonNull;
-use kernel::{error::to_result, prelude::*, str::CStr};
+use core::{
+    ptr::NonNull,
+    sync::atomic::{AtomicBool, Ordering},
+};
+use kernel::{error::to_result, prelude::*, str::CStr, sync::Arc};
 
-use super::{api_len, Direction};
+use super::{
+    api_len,
+    request::{Job, Request, Tfm},
+    Direction,
+};
 use crate::{
     buffer::{PageBuf, Scratch, SecretBuf, MAX_TAIL},
-    errno::Errno,
     ffi,
 };
 
@@ -26,7 +32,7 @@ pub(crate) struct Skcipher {
     tfm: NonNull<ffi::CryptoSkcipher>,
     sizes: ffi::CipherSizes,
     /// Whether processing a message in parts gives the same result as in one go.
-    chains: bool,
+    chains: AtomicBool,
 }
 
 // SAFETY: A transform is not tied to the thread that allocated it.
@@ -48,8 +54,13 @@ impl Skcipher {
         Ok(Self {
             tfm,
             sizes,
-            chains: false,
+            chains: AtomicBool::new(false),
         })
+    }
+
+    /// The transform, for a request.
+    pub(crate) fn as_raw(&self) -> *mut ffi::CryptoSkcipher {
+        self.tfm.as_ptr()
     }
 
     /// The size of an IV in bytes.
@@ -59,17 +70,17 @@ impl Skcipher {
 
     /// The block size: the length of a message must be a multiple of it.
     pub(crate) fn block_size(&self) -> usize {
-        self.sizes.block as usize
+        (self.sizes.block as usize).max(1)
     }
 
     /// The step in which a message processed in parts must be cut.
     pub(crate) fn chunk_size(&self) -> usize {
-        (self.sizes.chunk as usize).max(self.block_size()).max(1)
+        (self.sizes.chunk as usize).max(self.block_size())
     }
 
-    /// Whether a message can be processed in parts as it arrives (see [`Self::set_key`]).
+    /// Whether a message can be processed in parts as it arrives (see [`Self::probe`]).
     pub(crate) fn chains(&self) -> bool {
-        self.chains
+        self.chains.load(Ordering::Relaxed)
     }
 
     /// Whether the algorithm still lacks a key.
@@ -78,46 +89,40 @@ impl Skcipher {
         unsafe { ffi::kcrypto_skcipher_needs_key(self.tfm.as_ptr()) }
     }
 
-    /// Sets the key, then finds out whether the algorithm chains.
+    /// Sets the key.
+    pub(crate) fn set_key(&mut self, key: &[u8]) -> Result {
+        let len = api_len(key.len())?;
+        // SAFETY: `tfm` is live (type invariant) and not in use by anyone else (`&mut self`);
+        // `key` is valid for `len` bytes.
+        to_result(unsafe { ffi::crypto_skcipher_setkey(self.tfm.as_ptr(), key.as_ptr(), len) })
+    }
+
+    /// Finds out, with the key set, whether the algorithm chains.
     ///
     /// The crypto API lets a request continue an earlier one (the IV and any algorithm state
     /// carried over), but not every implementation honours that: some restart their counter or
     /// tweak for every request. Rather than trusting a list of names, a short probe with the
-    /// real key compares a two-part run with a one-part run; only an algorithm that gives the
-    /// same answer has a message processed as its parts arrive.
-    pub(crate) fn set_key(&mut self, key: &[u8]) -> Result {
-        let len = api_len(key.len())?;
-        self.chains = false;
-        // SAFETY: `tfm` is live (type invariant) and not in use by anyone else (`&mut self`);
-        // `key` is valid for `len` bytes.
-        to_result(unsafe { ffi::crypto_skcipher_setkey(self.tfm.as_ptr(), key.as_ptr(), len) })?;
-        // A probe that fails (no memory) only costs streaming.
-        self.chains = self.probe_chaining().unwrap_or(false);
-        Ok(())
+    /// real key compares two-part runs with one-part runs, both ways; only an algorithm that
+    /// gives the same answers has a message processed as its parts arrive. A probe that fails
+    /// (no memory) only costs streaming.
+    pub(crate) fn probe(self: &Arc<Self>) {
+        let chains = self.probe_chaining().unwrap_or(false);
+        self.chains.store(chains, Ordering::Relaxed);
     }
 
-    fn probe_chaining(&self) -> Result<bool> {
+    fn probe_chaining(self: &Arc<Self>) -> Result<bool> {
         let step = self.chunk_size();
         if step > MAX_TAIL {
             return Ok(false);
         }
         for direction in [Direction::Encrypt, Direction::Decrypt] {
-            let mut input = PageBuf::zeroed(2 * step)?;
-            let mut whole = PageBuf::zeroed(2 * step)?;
-            Stream::new(self, direction, None)?.run(
-                self,
-                &mut input,
-                &mut whole,
-                2 * step,
-                true,
-            )?;
-
+            let whole =
+                Stream::new(self, direction, None)?.run(self, PageBuf::zeroed(2 * step)?)?;
             let mut stream = Stream::new(self, direction, None)?;
-            let mut input = PageBuf::zeroed(step)?;
-            let mut part = PageBuf::zeroed(step)?;
+            let first = stream.part(self, PageBuf::zeroed(step)?)?;
+            let second = stream.run(self, PageBuf::zeroed(step)?)?;
             let (mut got, mut want) = (Scratch::<MAX_TAIL>::new(), Scratch::<MAX_TAIL>::new());
-            for (i, last) in [(0, false), (1, true)] {
-                stream.run(self, &mut input, &mut part, step, last)?;
+            for (i, part) in [&first, &second].into_iter().enumerate() {
                 part.read(0, &mut got[..step])?;
                 whole.read(i * step, &mut want[..step])?;
                 if got[..step] != want[..step] {
@@ -139,8 +144,8 @@ impl Skcipher {
 
 impl Drop for Skcipher {
     fn drop(&mut self) {
-        // SAFETY: By the type invariant the transform is owned by `self`; requests borrow it, so
-        // none is left. The crypto API wipes the key when freeing.
+        // SAFETY: By the type invariant the transform is owned by `self`; every request holds
+        // an `Arc` to it, so none is left. The crypto API wipes the key when freeing.
         unsafe { ffi::kcrypto_skcipher_free(self.tfm.as_ptr()) };
     }
 }
@@ -149,7 +154,8 @@ impl Drop for Skcipher {
 /// chained IV after each part) and the algorithm's own state between parts.
 ///
 /// Everything a request reads is captured here when the message starts, so nothing that
-/// arrives later (another IV, another direction) can change a message in progress.
+/// arrives later (another IV, another direction) can change a message in progress; each
+/// request gets its own copy.
 pub(crate) struct Stream {
     direction: Direction,
     iv: SecretBuf,
@@ -180,55 +186,59 @@ impl Stream {
         self.direction
     }
 
-    /// Whether a part has been processed.
+    /// Whether a part has been submitted.
     pub(crate) fn started(&self) -> bool {
         self.started
     }
 
-    /// The IV the next part starts from (after the last part: the chained IV).
+    /// The IV the next part starts from.
     pub(crate) fn iv(&self, tfm: &Skcipher) -> &[u8] {
         &self.iv[..tfm.iv_size()]
     }
 
-    /// Processes the first `len` bytes of `src` into `dst`; `last` ends the message.
-    ///
-    /// Only the last part may have a length that is not a multiple of the chunk size; the
-    /// algorithm refuses lengths it cannot process (`EINVAL`) before it processes anything.
-    pub(crate) fn run(
-        &mut self,
-        tfm: &Skcipher,
-        src: &mut PageBuf,
-        dst: &mut PageBuf,
-        len: usize,
-        last: bool,
-    ) -> Result {
+    fn submit(&mut self, tfm: &Arc<Skcipher>, src: PageBuf, last: bool) -> Result<Request> {
+        let len = src.len();
         if !last && len % tfm.chunk_size() != 0 {
             return Err(EINVAL);
         }
-        if len > dst.len() {
-            return Err(Errno::MessageSize.into());
-        }
-        let api_len = api_len(len)?;
-        let src = src.sg(len)?;
-        let dst = dst.sg(len)?;
+        let mut iv = SecretBuf::zeroed(self.iv.len())?;
+        iv.copy_from_slice(&self.iv);
+        let mut state = SecretBuf::zeroed(self.state.len())?;
+        state.copy_from_slice(&self.state);
+        let job = Job::new(
+            Tfm::Skcipher(tfm.clone()),
+            src,
+            PageBuf::zeroed(len)?,
+            iv,
+            state,
+        );
         let cont = self.started;
         self.started = true;
-        // SAFETY: `tfm` is live (type invariant of `Skcipher`); the scatterlists cover `len`
-        // bytes of buffers borrowed for the call; `iv` holds an IV and `state` the algorithm's
-        // state, both owned by `self`.
-        to_result(unsafe {
-            ffi::kcrypto_skcipher_crypt(
-                tfm.tfm.as_ptr(),
-                self.direction == Direction::Encrypt,
-                src.as_ptr(),
-                dst.as_ptr(),
-                api_len,
-                self.iv.as_mut_ptr(),
-                self.state.as_mut_ptr().cast(),
-                cont,
-                last,
-            )
-        })
+        Request::submit(job, self.direction, len, 0, cont, last)
+    }
+
+    /// Processes a part that more parts follow (a whole number of chunks): waits for it, since
+    /// the next part continues from its IV and state. Returns its output.
+    pub(crate) fn part(&mut self, tfm: &Arc<Skcipher>, src: PageBuf) -> Result<PageBuf> {
+        let mut request = self.submit(tfm, src, false)?;
+        let job = request.wait()?;
+        self.iv.copy_from_slice(job.iv());
+        self.state.copy_from_slice(job.state());
+        Ok(core::mem::replace(job.output(), PageBuf::new()))
+    }
+
+    /// Submits the last part; the request's job holds the output and the chained IV once it
+    /// completes. The algorithm refuses lengths it cannot process (`EINVAL`) before any work.
+    pub(crate) fn finish(&mut self, tfm: &Arc<Skcipher>, src: PageBuf) -> Result<Request> {
+        self.submit(tfm, src, true)
+    }
+
+    /// Processes the last part and waits for it; returns its output.
+    pub(crate) fn run(&mut self, tfm: &Arc<Skcipher>, src: PageBuf) -> Result<PageBuf> {
+        let mut request = self.finish(tfm, src)?;
+        let job = request.wait()?;
+        self.iv.copy_from_slice(job.iv());
+        Ok(core::mem::replace(job.output(), PageBuf::new()))
     }
 }
 
@@ -256,7 +266,7 @@ mod tests {
 
     /// Runs `data` through `tfm` in parts cut at `cuts`, returning the concatenated output.
     fn crypt_parts(
-        tfm: &Skcipher,
+        tfm: &Arc<Skcipher>,
         direction: Direction,
         iv: &[u8],
         data: &[u8],
@@ -269,12 +279,24 @@ mod tests {
             let end = cuts.get(i).copied().unwrap_or(data.len());
             let mut src = PageBuf::new();
             src.append(&data[start..end])?;
-            let mut dst = PageBuf::zeroed(end - start)?;
-            stream.run(tfm, &mut src, &mut dst, end - start, i == cuts.len())?;
-            dst.read(0, &mut out[start..end])?;
+            let part = if i == cuts.len() {
+                stream.run(tfm, src)?
+            } else {
+                stream.part(tfm, src)?
+            };
+            part.read(0, &mut out[start..end])?;
             start = end;
         }
         Ok(out)
+    }
+
+    /// A keyed, probed transform.
+    fn keyed(name: &CStr, key: &[u8]) -> Result<Arc<Skcipher>> {
+        let mut tfm = Skcipher::new(name, 0, 0)?;
+        tfm.set_key(key)?;
+        let tfm = Arc::new(tfm, GFP_KERNEL)?;
+        tfm.probe();
+        Ok(tfm)
     }
 
     kunit_case!(kcrypto_test_skcipher_kat, |t| {
@@ -282,9 +304,9 @@ mod tests {
             (c_str!("cbc(aes)"), &CBC_IV, &CBC),
             (c_str!("ctr(aes)"), &CTR_IV, &CTR),
         ] {
-            let mut tfm = kunit_try!(t, Skcipher::new(name, 0, 0));
+            let tfm = kunit_try!(t, Skcipher::new(name, 0, 0));
             kunit_expect!(t, tfm.needs_key());
-            kunit_try!(t, tfm.set_key(&KEY));
+            let tfm = kunit_try!(t, keyed(name, &KEY));
             kunit_expect!(t, !tfm.needs_key());
             kunit_expect!(t, tfm.chains(), "{name} should process parts as they come");
             kunit_expect_eq!(t, tfm.iv_size(), 16);
@@ -299,8 +321,7 @@ mod tests {
             let mut stream = kunit_try!(t, Stream::new(&tfm, Direction::Encrypt, Some(iv)));
             let mut src = PageBuf::new();
             kunit_try!(t, src.append(&PLAIN));
-            let mut dst = kunit_try!(t, PageBuf::zeroed(64));
-            kunit_try!(t, stream.run(&tfm, &mut src, &mut dst, 64, true));
+            kunit_try!(t, stream.run(&tfm, src));
             if name.as_bytes() == b"cbc(aes)" {
                 kunit_expect_eq!(t, stream.iv(&tfm), &CBC[48..]);
             }
@@ -312,43 +333,28 @@ mod tests {
         // Key and IV sizes the algorithm refuses.
         kunit_expect_eq!(t, tfm.set_key(&KEY[..15]), Err(EINVAL));
         kunit_expect!(t, tfm.needs_key());
-        kunit_try!(t, tfm.set_key(&KEY));
+        let tfm = kunit_try!(t, keyed(c_str!("cbc(aes)"), &KEY));
         kunit_expect_eq!(
             t,
             Stream::new(&tfm, Direction::Encrypt, Some(&CBC_IV[..8])).err(),
             Some(EINVAL)
         );
-        // A length the algorithm cannot process, an output shorter than the input, and a part
-        // that is not a whole number of chunks.
+        // A length the algorithm cannot process, and a part that is not a whole number of
+        // chunks.
         let mut stream = kunit_try!(t, Stream::new(&tfm, Direction::Encrypt, Some(&CBC_IV)));
         let mut src = PageBuf::new();
         kunit_try!(t, src.append(&PLAIN[..20]));
-        let mut dst = kunit_try!(t, PageBuf::zeroed(20));
-        kunit_expect_eq!(
-            t,
-            stream.run(&tfm, &mut src, &mut dst, 20, true),
-            Err(EINVAL)
-        );
-        let mut short = kunit_try!(t, PageBuf::zeroed(15));
-        let too_big = Error::from(Errno::MessageSize);
-        kunit_expect_eq!(
-            t,
-            stream.run(&tfm, &mut src, &mut short, 16, true),
-            Err(too_big)
-        );
-        kunit_expect_eq!(
-            t,
-            stream.run(&tfm, &mut src, &mut dst, 20, false),
-            Err(EINVAL)
-        );
+        kunit_expect_eq!(t, stream.part(&tfm, src).err(), Some(EINVAL));
+        let mut src = PageBuf::new();
+        kunit_try!(t, src.append(&PLAIN[..20]));
+        kunit_expect_eq!(t, stream.run(&tfm, src).err(), Some(EINVAL));
 
         // Algorithms that restart their tweak or counter per request are found out.
-        let mut xts = kunit_try!(t, Skcipher::new(c_str!("xts(aes)"), 0, 0));
         let mut xts_key = [0u8; 64];
         xts_key[..32].copy_from_slice(&KEY);
         xts_key[32..].copy_from_slice(&KEY);
         xts_key[63] ^= 1;
-        kunit_try!(t, xts.set_key(&xts_key));
+        let xts = kunit_try!(t, keyed(c_str!("xts(aes)"), &xts_key));
         kunit_expect!(
             t,
             !xts.chains(),

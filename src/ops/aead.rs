@@ -162,24 +162,13 @@ impl AeadOp {
         let out_len = self
             .tfm
             .output_len(message.direction, assoc_len, message.input.len())?;
-        let mut out = PageBuf::zeroed(out_len)?;
-        let result = self.tfm.crypt(
-            message.direction,
-            &mut message.iv,
-            &mut message.input,
-            assoc_len,
-            &mut out,
-        );
-        // A message the algorithm refuses (a tag that does not match, associated data too short
-        // for an RFC 4106 IV) is reported by `recvmsg`; its output, possibly unauthenticated
-        // plaintext, is wiped here. Other errors (no memory) fail this call.
-        match result {
-            Ok(()) => self.output.push_data(out)?,
-            Err(err) if err == EINVAL || err == Errno::BadMessage.into() => {
-                self.output.push_error(err)?
-            }
-            Err(err) => return Err(err),
-        }
+        // The request's own failures (a tag that does not match, associated data too short for
+        // an RFC 4106 IV) come out of `recvmsg`; a failed decryption's output, possibly
+        // unauthenticated plaintext, is never handed out.
+        let request = self
+            .tfm
+            .submit(message.direction, message.iv, message.input, assoc_len)?;
+        self.output.push_request(request, out_len, false)?;
         Ok(len)
     }
 
@@ -196,6 +185,12 @@ impl AeadOp {
             assoc_len: settings.assoc_len.unwrap_or(self.assoc_len),
             input: PageBuf::new(),
         })
+    }
+
+    /// Whether `recvmsg` has something to return and `sendmsg` room (see [`Output::ready`]).
+    pub(crate) fn ready(&self, sndbuf: usize) -> (bool, bool) {
+        let held = self.message.as_ref().map_or(0, |m| m.input.len());
+        self.output.ready(held, sndbuf)
     }
 
     /// Copies the next result into `msg`, whose `len` bytes must hold all of it (`EINVAL`

@@ -2,13 +2,20 @@
 
 //! Results waiting for `recvmsg`, in the order their requests were sent.
 //!
-//! A result is the output of one request, or the error it failed with (an AEAD's `EBADMSG`),
-//! reported when the reader reaches it. The queue bounds how many results a socket holds; the
-//! socket's send buffer bounds their bytes.
+//! A result is a request still with its driver, the output of a completed one, or the error
+//! it failed with (an AEAD's `EBADMSG`), reported when the reader reaches it. Requests are
+//! submitted by `sendmsg` and waited for by `recvmsg`, so a socket can keep a hardware queue
+//! busy. The queue bounds how many results a socket holds; the socket's send buffer bounds
+//! their bytes.
 
 use kernel::{error::Error, prelude::*};
 
-use crate::{buffer::PageBuf, msg::Msg};
+use crate::{
+    buffer::{PageBuf, SecretBuf},
+    crypto::request::Request,
+    errno::Errno,
+    msg::Msg,
+};
 
 /// The most results a socket holds before its sender must read (`EAGAIN`): a bound for
 /// empty results, which the byte bound does not limit.
@@ -18,20 +25,38 @@ pub(crate) const MAX_RESULTS: usize = 1024;
 const INITIAL_SLOTS: usize = 4;
 
 enum Entry {
-    Data { buf: PageBuf, read: usize },
+    /// With its driver: `len` bytes of output to come; `chains` if its IV continues the
+    /// socket's next message.
+    Pending {
+        request: Request,
+        len: usize,
+        chains: bool,
+    },
+    Data {
+        buf: PageBuf,
+        read: usize,
+    },
     Failed(Error),
+}
+
+struct Slot {
+    /// The value of [`Output::pushed`] when the entry was queued.
+    seq: u64,
+    entry: Entry,
 }
 
 /// A bounded FIFO of results.
 pub(crate) struct Output {
     /// A ring of `slots.len()` slots, `count` of them used from `head` on.
-    slots: KVec<Option<Entry>>,
+    slots: KVec<Option<Slot>>,
     head: usize,
     count: usize,
-    /// Unread bytes in all results.
+    /// Unread bytes in all results, those to come included.
     bytes: usize,
     /// Results ever queued.
     pushed: u64,
+    /// The chained IV of the newest completed result that had one, and its sequence number.
+    chained: Option<(u64, SecretBuf)>,
 }
 
 impl Output {
@@ -42,12 +67,20 @@ impl Output {
             count: 0,
             bytes: 0,
             pushed: 0,
+            chained: None,
         }
     }
 
-    /// Unread bytes held.
+    /// Unread bytes held or to come.
     pub(crate) fn bytes(&self) -> usize {
         self.bytes
+    }
+
+    /// Readiness: anything queued can be read (a request in flight is waited for), and a
+    /// send has room while the socket holds less than `sndbuf` bytes (`held` of them input).
+    pub(crate) fn ready(&self, held: usize, sndbuf: usize) -> (bool, bool) {
+        let writable = self.count < MAX_RESULTS && self.bytes.saturating_add(held) < sndbuf;
+        (self.count > 0, writable)
     }
 
     /// `EAGAIN` if no further result fits.
@@ -67,29 +100,53 @@ impl Output {
         let new_len = (len * 2).max(INITIAL_SLOTS);
         let mut slots = KVec::with_capacity(new_len, GFP_KERNEL_ACCOUNT)?;
         for i in 0..new_len {
-            let entry = if i < self.count {
+            let slot = if i < self.count {
                 self.slots[(self.head + i) % len].take()
             } else {
                 None
             };
-            slots.push(entry, GFP_KERNEL_ACCOUNT)?;
+            // Cannot fail: the capacity is reserved.
+            slots.push(slot, GFP_KERNEL_ACCOUNT)?;
         }
         self.slots = slots;
         self.head = 0;
         Ok(())
     }
 
-    fn push(&mut self, result: Entry) -> Result {
+    fn push(&mut self, entry: Entry) -> Result<u64> {
         self.check_room()?;
         self.reserve()?;
-        if let Entry::Data { buf, .. } = &result {
-            self.bytes += buf.len();
-        }
+        self.bytes += match &entry {
+            Entry::Pending { len, .. } => *len,
+            Entry::Data { buf, .. } => buf.len(),
+            Entry::Failed(_) => 0,
+        };
+        let seq = self.pushed;
         let len = self.slots.len();
-        self.slots[(self.head + self.count) % len] = Some(result);
+        self.slots[(self.head + self.count) % len] = Some(Slot { seq, entry });
         self.count += 1;
         self.pushed += 1;
-        Ok(())
+        Ok(seq)
+    }
+
+    /// Queues the output of a completed request.
+    pub(crate) fn push_data(&mut self, buf: PageBuf) -> Result {
+        self.push(Entry::Data { buf, read: 0 }).map(|_| ())
+    }
+
+    /// Queues a request with its driver, whose output will be `len` bytes; `chains` if its
+    /// chained IV may continue the next message. Returns its sequence number.
+    pub(crate) fn push_request(
+        &mut self,
+        request: Request,
+        len: usize,
+        chains: bool,
+    ) -> Result<u64> {
+        self.push(Entry::Pending {
+            request,
+            len,
+            chains,
+        })
     }
 
     /// The number of results ever queued, to name a point for [`Self::discard_since`].
@@ -97,58 +154,142 @@ impl Output {
         self.pushed
     }
 
-    /// Drops the results queued after `pushed` (a value of [`Self::pushed`]) that are unread.
+    fn unread(entry: &Entry) -> usize {
+        match entry {
+            Entry::Pending { len, .. } => *len,
+            Entry::Data { buf, read } => buf.len() - read,
+            Entry::Failed(_) => 0,
+        }
+    }
+
+    /// Drops the unread results queued since `pushed` (a value of [`Self::pushed`]).
+    /// Requests among them stay with their drivers until done, then free themselves.
     pub(crate) fn discard_since(&mut self, pushed: u64) {
-        let newer = usize::try_from(self.pushed - pushed.min(self.pushed)).unwrap_or(usize::MAX);
-        for _ in 0..newer.min(self.count) {
+        while self.count > 0 {
             let len = self.slots.len();
             let tail = (self.head + self.count - 1) % len;
-            if let Some(Entry::Data { buf, read }) = self.slots[tail].take() {
-                self.bytes -= buf.len() - read;
+            match &self.slots[tail] {
+                Some(slot) if slot.seq >= pushed => {}
+                _ => break,
+            }
+            if let Some(slot) = self.slots[tail].take() {
+                self.bytes -= Self::unread(&slot.entry);
             }
             self.count -= 1;
         }
     }
 
-    /// Queues the output of a request.
-    pub(crate) fn push_data(&mut self, buf: PageBuf) -> Result {
-        self.push(Entry::Data { buf, read: 0 })
-    }
-
-    /// Queues the failure of a request.
-    pub(crate) fn push_error(&mut self, err: Error) -> Result {
-        self.push(Entry::Failed(err))
-    }
-
-    fn pop(&mut self) -> Option<Entry> {
+    fn pop(&mut self) {
         if self.count == 0 {
-            return None;
+            return;
         }
-        let result = self.slots[self.head].take();
+        if let Some(slot) = self.slots[self.head].take() {
+            self.bytes -= Self::unread(&slot.entry);
+        }
         self.head = (self.head + 1) % self.slots.len();
         self.count -= 1;
-        if let Some(Entry::Data { buf, read }) = &result {
-            self.bytes -= buf.len() - read;
-        }
-        result
     }
 
-    /// Copies up to `len` bytes of output into `msg`, across results, stopping before a
-    /// failed one unless it comes first (then its error is returned and it is dropped).
-    /// `EAGAIN` if there is nothing to read: kcrypto never waits for data not yet sent.
+    /// Waits for the request at the head, if any, and turns it into its output or error.
+    ///
+    /// A killed reader (`EINTR`) leaves it queued; a driver too slow (`ETIMEDOUT`) loses it.
+    fn settle_head(&mut self) -> Result {
+        if self.count == 0 {
+            return Ok(());
+        }
+        let head = self.head;
+        let Some(slot) = self.slots[head].as_mut() else {
+            return Ok(());
+        };
+        let Entry::Pending {
+            request, chains, ..
+        } = &mut slot.entry
+        else {
+            return Ok(());
+        };
+        let settled = match request.wait() {
+            Ok(job) => {
+                if *chains {
+                    Self::record_chain(&mut self.chained, slot.seq, job.iv())?;
+                }
+                Entry::Data {
+                    buf: core::mem::replace(job.output(), PageBuf::new()),
+                    read: 0,
+                }
+            }
+            Err(err) if err == EINTR => return Err(err),
+            Err(err) if err == Errno::TimedOut.into() => {
+                self.pop();
+                return Err(err);
+            }
+            Err(err) => Entry::Failed(err),
+        };
+        // The output of a failed request is never handed out: it goes with the request.
+        let len = Self::unread(&slot.entry);
+        slot.entry = settled;
+        self.bytes = self.bytes - len + Self::unread(&slot.entry);
+        Ok(())
+    }
+
+    /// The chained IV of the result numbered `seq` (a message's last request), waiting for
+    /// it if need be: how a message without an IV of its own continues one still with its
+    /// driver. `EINVAL` if that request failed.
+    pub(crate) fn chained_iv(&mut self, seq: u64) -> Result<&[u8]> {
+        for i in 0..self.count {
+            let index = (self.head + i) % self.slots.len();
+            let Some(slot) = self.slots[index].as_mut() else {
+                continue;
+            };
+            if slot.seq != seq {
+                continue;
+            }
+            if let Entry::Pending { request, .. } = &mut slot.entry {
+                let job = request.wait()?;
+                Self::record_chain(&mut self.chained, seq, job.iv())?;
+            }
+            break;
+        }
+        match &self.chained {
+            Some((done, iv)) if *done == seq => Ok(iv),
+            _ => Err(EINVAL),
+        }
+    }
+
+    /// Keeps `iv` as the chained IV of result `seq` unless a newer one is kept.
+    fn record_chain(chained: &mut Option<(u64, SecretBuf)>, seq: u64, iv: &[u8]) -> Result {
+        if chained.as_ref().is_some_and(|(done, _)| *done >= seq) {
+            return Ok(());
+        }
+        let mut copy = SecretBuf::zeroed(iv.len())?;
+        copy.copy_from_slice(iv);
+        *chained = Some((seq, copy));
+        Ok(())
+    }
+
+    /// Copies up to `len` bytes of output into `msg`, across results, waiting for requests
+    /// in order; stops before a failed result unless it comes first (then its error is
+    /// returned and it is dropped). `EAGAIN` if there is nothing to read: kcrypto never waits
+    /// for data not yet sent.
     pub(crate) fn read_stream(&mut self, msg: &mut Msg<'_>, len: usize) -> Result<usize> {
         let mut copied = 0;
         let mut any = false;
         while self.count > 0 {
+            if let Err(err) = self.settle_head() {
+                return if copied > 0 { Ok(copied) } else { Err(err) };
+            }
             let head = self.head;
-            match &mut self.slots[head] {
-                Some(Entry::Failed(_)) if any => break,
-                Some(Entry::Failed(err)) => {
+            let Some(slot) = self.slots[head].as_mut() else {
+                break;
+            };
+            match &mut slot.entry {
+                Entry::Failed(_) if any => break,
+                Entry::Failed(err) => {
                     let err = *err;
                     self.pop();
                     return Err(err);
                 }
-                Some(Entry::Data { buf, read }) => {
+                Entry::Pending { .. } => break,
+                Entry::Data { buf, read } => {
                     any = true;
                     let n = (buf.len() - *read).min(len - copied);
                     if let Err(err) = buf.write_to(msg, *read, n) {
@@ -164,7 +305,6 @@ impl Output {
                     }
                     self.pop();
                 }
-                None => break,
             }
         }
         if !any {
@@ -179,8 +319,16 @@ impl Output {
         if self.count == 0 {
             return Err(EAGAIN);
         }
-        match &self.slots[self.head] {
-            None => Err(EAGAIN),
+        let head = self.head;
+        let unread = self.slots[head]
+            .as_ref()
+            .map_or(0, |s| Self::unread(&s.entry));
+        if len < unread {
+            // Checked before waiting: the answer does not depend on the driver.
+            return Err(EINVAL);
+        }
+        self.settle_head()?;
+        match self.slots[head].as_ref().map(|s| &s.entry) {
             Some(Entry::Failed(err)) => {
                 let err = *err;
                 self.pop();
@@ -188,13 +336,11 @@ impl Output {
             }
             Some(Entry::Data { buf, read }) => {
                 let n = buf.len() - read;
-                if len < n {
-                    return Err(EINVAL);
-                }
                 buf.write_to(msg, *read, n)?;
                 self.pop();
                 Ok(n)
             }
+            Some(Entry::Pending { .. }) | None => Err(EAGAIN),
         }
     }
 }

@@ -50,7 +50,11 @@ impl SkcipherTransform {
         self.children.check_none()?;
         let mut tfm = self.alg.alloc(Skcipher::new)?;
         let result = tfm.set_key(key);
-        self.tfm = Arc::new(tfm, GFP_KERNEL_ACCOUNT)?;
+        let tfm = Arc::new(tfm, GFP_KERNEL_ACCOUNT)?;
+        if result.is_ok() {
+            tfm.probe();
+        }
+        self.tfm = tfm;
         result
     }
 
@@ -63,12 +67,22 @@ impl SkcipherTransform {
         Ok(SkcipherOp {
             tfm: self.tfm.clone(),
             direction: Direction::Decrypt,
-            iv: Some(iv),
+            chain: Chain::Iv(iv),
             message: None,
             output: Output::new(),
             _child: self.children.add(),
         })
     }
+}
+
+/// Where the IV of a message that brings none comes from (AF_ALG: the previous message).
+enum Chain {
+    /// Known: initially zeros, or the chained IV of a message processed here.
+    Iv(SecretBuf),
+    /// The chained IV of the previous message's last request (result number), once done.
+    After(u64),
+    /// None after a failed message: a message must bring its IV.
+    None,
 }
 
 /// A message whose last part has not arrived.
@@ -84,9 +98,9 @@ struct Message {
 /// The state of an operation socket bound to a cipher.
 pub(crate) struct SkcipherOp {
     tfm: Arc<Skcipher>,
-    /// Direction and IV for the next message that brings none (no IV after a failed message).
+    /// Direction and IV for the next message that brings none.
     direction: Direction,
-    iv: Option<SecretBuf>,
+    chain: Chain,
     message: Option<Message>,
     output: Output,
     _child: Child,
@@ -138,18 +152,23 @@ impl SkcipherOp {
             .pending
             .append_from(msg, len)
             .and_then(|()| self.process(&mut message, total, last));
-        if let Err(err) = result {
-            self.message = Some(message);
-            self.abort();
-            return Err(err);
-        }
+        let submitted = match result {
+            Ok(submitted) => submitted,
+            Err(err) => {
+                self.message = Some(message);
+                self.abort();
+                return Err(err);
+            }
+        };
         self.direction = message.stream.direction();
-        if last {
+        if !last {
+            self.message = Some(message);
+        } else if let Some(seq) = submitted {
+            self.chain = Chain::After(seq);
+        } else {
             let mut iv = SecretBuf::zeroed(self.tfm.iv_size())?;
             iv.copy_from_slice(message.stream.iv(&self.tfm));
-            self.iv = Some(iv);
-        } else {
-            self.message = Some(message);
+            self.chain = Chain::Iv(iv);
         }
         Ok(len)
     }
@@ -157,15 +176,21 @@ impl SkcipherOp {
     /// Starts a message with `settings`, or the socket's direction and IV where they are silent.
     fn start(&mut self, settings: &Settings<'_>) -> Result<Message> {
         let direction = settings.direction.unwrap_or(self.direction);
-        let iv = match (settings.iv, &self.iv) {
-            (Some(iv), _) => iv,
-            (None, Some(iv)) => iv,
+        let stream = match (settings.iv, &self.chain) {
+            (Some(iv), _) => Stream::new(&self.tfm, direction, Some(iv))?,
+            (None, Chain::Iv(iv)) => Stream::new(&self.tfm, direction, Some(iv))?,
+            (None, &Chain::After(seq)) => {
+                let iv = self.output.chained_iv(seq)?;
+                Stream::new(&self.tfm, direction, Some(iv))?
+            }
             // After a failed message only an explicit IV will do (no IV: nothing to reuse).
-            (None, None) if self.tfm.iv_size() == 0 => &[],
-            (None, None) => return Err(EINVAL),
+            (None, Chain::None) if self.tfm.iv_size() == 0 => {
+                Stream::new(&self.tfm, direction, None)?
+            }
+            (None, Chain::None) => return Err(EINVAL),
         };
         Ok(Message {
-            stream: Stream::new(&self.tfm, direction, Some(iv))?,
+            stream,
             pending: PageBuf::new(),
             total: 0,
             first_result: self.output.pushed(),
@@ -176,12 +201,14 @@ impl SkcipherOp {
     fn abort(&mut self) {
         if let Some(message) = self.message.take() {
             self.output.discard_since(message.first_result);
-            self.iv = None;
+            self.chain = Chain::None;
         }
     }
 
-    /// Processes what of `message`'s pending input can be processed and queues the output.
-    fn process(&mut self, message: &mut Message, total: u64, last: bool) -> Result {
+    /// Processes what of `message`'s pending input can be processed and queues the output:
+    /// a middle part is waited for (the next continues from it), the last part is left with
+    /// its driver for `recvmsg` to collect. Returns the last part's result number, if any.
+    fn process(&mut self, message: &mut Message, total: u64, last: bool) -> Result<Option<u64>> {
         message.total = total;
         let pending = message.pending.len();
         let len = if last {
@@ -195,17 +222,29 @@ impl SkcipherOp {
             0
         };
         if len == 0 && !last {
-            return Ok(());
+            return Ok(None);
         }
-        let mut out = PageBuf::zeroed(len)?;
-        // An empty message still goes to the algorithm, which may refuse it (XTS needs a block).
-        if len > 0 || !message.stream.started() {
-            message
-                .stream
-                .run(&self.tfm, &mut message.pending, &mut out, len, last)?;
+        let tail = message.pending.split_tail(len)?;
+        let src = core::mem::replace(&mut message.pending, tail);
+        if !last {
+            let out = message.stream.part(&self.tfm, src)?;
+            self.output.push_data(out)?;
+            return Ok(None);
         }
-        message.pending.drop_front(len)?;
-        self.output.push_data(out)
+        // An empty message still goes to the algorithm, which may refuse it (XTS needs a
+        // block); an empty last part of a longer one has nothing left to do.
+        if len == 0 && message.stream.started() {
+            self.output.push_data(PageBuf::new())?;
+            return Ok(None);
+        }
+        let request = message.stream.finish(&self.tfm, src)?;
+        self.output.push_request(request, len, true).map(Some)
+    }
+
+    /// Whether `recvmsg` has something to return and `sendmsg` room (see [`Output::ready`]).
+    pub(crate) fn ready(&self, sndbuf: usize) -> (bool, bool) {
+        let held = self.message.as_ref().map_or(0, |m| m.pending.len());
+        self.output.ready(held, sndbuf)
     }
 
     /// Copies queued output into `msg`, up to `len` bytes; `EAGAIN` if there is none.

@@ -188,6 +188,19 @@ unsafe extern "C" fn kcrypto_state_sendmsg(
     })
 }
 
+/// Readiness for `poll`: `KCRYPTO_READABLE` (1) when `recvmsg` has something to return,
+/// `KCRYPTO_WRITABLE` (2) when `sendmsg` has room under a send buffer of `sndbuf` bytes.
+///
+/// # Safety
+///
+/// `state` must be a live socket state.
+#[no_mangle]
+unsafe extern "C" fn kcrypto_state_ready(state: *const c_void, sndbuf: usize) -> c_uint {
+    // SAFETY: The caller guarantees `state` is live.
+    let (readable, writable) = unsafe { socket(state) }.ready(sndbuf);
+    c_uint::from(readable) | (c_uint::from(writable) << 1)
+}
+
 /// `recvmsg`: returns the number of bytes written.
 ///
 /// # Safety

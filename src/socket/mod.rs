@@ -233,6 +233,18 @@ impl Socket {
         }
     }
 
+    /// Whether `recvmsg` has something to return and `sendmsg` room, with a send buffer of
+    /// `sndbuf` bytes.
+    pub(crate) fn ready(&self, sndbuf: usize) -> (bool, bool) {
+        match &*self.state.lock() {
+            State::Operation(Operation::Hash(_)) => (true, true),
+            State::Operation(Operation::Skcipher(op)) => op.ready(sndbuf),
+            State::Operation(Operation::Aead(op)) => op.ready(sndbuf),
+            State::Operation(Operation::Rng(_)) => (true, false),
+            State::Unbound | State::Bound(_) => (false, false),
+        }
+    }
+
     /// Handles `recvmsg` for a buffer of `len` bytes.
     pub(crate) fn receive(&self, msg: &mut Msg<'_>, len: usize) -> Result<usize> {
         match &mut *self.state.lock() {

@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Crypto requests that outlive their submitter. A request owns its buffers
+ * (a Rust "job", released through kcrypto_job_release()) and holds two
+ * references: the submitter's handle and the driver's. Whichever is dropped
+ * last frees the request, so a task killed while waiting, or a socket closed
+ * with requests in flight, never frees memory a driver may still write.
+ *
+ * Every request in flight holds a module reference and counts against the
+ * module-wide max_requests; the last release happens on kcrypto's own
+ * workqueue, which module exit destroys (and so drains).
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <crypto/aead.h>
+#include <crypto/skcipher.h>
+#include <linux/atomic.h>
+#include <linux/completion.h>
+#include <linux/module.h>
+#include <linux/refcount.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+
+#include "kcrypto.h"
+
+static unsigned int max_requests = 4096;
+module_param(max_requests, uint, 0644);
+MODULE_PARM_DESC(max_requests, "most requests in flight, module-wide (default 4096)");
+
+static unsigned int request_timeout_ms = 10000;
+module_param(request_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(request_timeout_ms, "how long to wait for a driver to complete a request (default 10000)");
+
+static struct workqueue_struct *kcrypto_wq;
+static atomic_t kcrypto_requests = ATOMIC_INIT(0);
+
+struct kcrypto_req {
+	refcount_t refs;
+	struct completion done;
+	int err;
+	bool export;			/* skcipher part with more to follow */
+	void *job;			/* Rust buffers, see kcrypto_job_release() */
+	void *state;			/* skcipher state to export */
+	struct sg_table src, dst;
+	struct work_struct release;
+	char driver[CRYPTO_MAX_ALG_NAME];
+	union {
+		struct skcipher_request *skcipher;
+		struct aead_request *aead;
+	};
+	bool is_aead;
+};
+
+int kcrypto_requests_init(void)
+{
+	kcrypto_wq = alloc_workqueue("kcrypto", WQ_UNBOUND, 0);
+	return kcrypto_wq ? 0 : -ENOMEM;
+}
+
+/* Module exit: sockets and requests hold module references, so none is left. */
+void kcrypto_requests_exit(void)
+{
+	destroy_workqueue(kcrypto_wq);
+}
+
+static void kcrypto_req_free(struct kcrypto_req *req)
+{
+	if (req->is_aead)
+		aead_request_free(req->aead);
+	else
+		skcipher_request_free(req->skcipher);
+	sg_free_table(&req->src);
+	sg_free_table(&req->dst);
+	kcrypto_job_release(req->job);
+	kfree(req);
+	atomic_dec(&kcrypto_requests);
+	module_put(THIS_MODULE);
+}
+
+static void kcrypto_req_release_work(struct work_struct *work)
+{
+	kcrypto_req_free(container_of(work, struct kcrypto_req, release));
+}
+
+/* The submitter's reference; called in process context. */
+void kcrypto_req_put(struct kcrypto_req *req)
+{
+	if (refcount_dec_and_test(&req->refs))
+		kcrypto_req_free(req);
+}
+
+/*
+ * The driver's completion (any context, possibly inside the driver's own
+ * call chain): the release is deferred to the workqueue.
+ */
+static void kcrypto_req_complete(void *data, int err)
+{
+	struct kcrypto_req *req = data;
+
+	if (err == -EINPROGRESS)	/* left the backlog: still running */
+		return;
+	req->err = err;
+	complete_all(&req->done);
+	if (refcount_dec_and_test(&req->refs))
+		queue_work(kcrypto_wq, &req->release);
+}
+
+static int kcrypto_sg_fill(struct sg_table *table, struct page **pages,
+			   unsigned int nents, size_t len)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	if (!nents || sg_alloc_table(table, nents, GFP_KERNEL_ACCOUNT))
+		return -ENOMEM;
+	for_each_sg(table->sgl, sg, nents, i) {
+		size_t part = min_t(size_t, len, PAGE_SIZE);
+
+		sg_set_page(sg, pages[i], part, 0);
+		len -= part;
+	}
+	return 0;
+}
+
+static struct kcrypto_req *kcrypto_req_new(const struct kcrypto_buffers *bufs,
+					   struct crypto_tfm *tfm)
+{
+	struct kcrypto_req *req;
+
+	if (atomic_inc_return(&kcrypto_requests) > READ_ONCE(max_requests)) {
+		atomic_dec(&kcrypto_requests);
+		return ERR_PTR(-EAGAIN);
+	}
+	req = kzalloc(sizeof(*req), GFP_KERNEL_ACCOUNT);
+	if (!req) {
+		atomic_dec(&kcrypto_requests);
+		return ERR_PTR(-ENOMEM);
+	}
+	__module_get(THIS_MODULE);
+	refcount_set(&req->refs, 2);
+	init_completion(&req->done);
+	INIT_WORK(&req->release, kcrypto_req_release_work);
+	strscpy(req->driver, crypto_tfm_alg_driver_name(tfm), sizeof(req->driver));
+	if (kcrypto_sg_fill(&req->src, bufs->src, bufs->src_nents, bufs->src_len) ||
+	    kcrypto_sg_fill(&req->dst, bufs->dst, bufs->dst_nents, bufs->dst_len)) {
+		sg_free_table(&req->src);
+		kfree(req);
+		atomic_dec(&kcrypto_requests);
+		module_put(THIS_MODULE);
+		return ERR_PTR(-ENOMEM);
+	}
+	return req;
+}
+
+/* Undoes kcrypto_req_new() for a request that never reached a driver. */
+static void kcrypto_req_abandon(struct kcrypto_req *req)
+{
+	sg_free_table(&req->src);
+	sg_free_table(&req->dst);
+	kfree(req);
+	atomic_dec(&kcrypto_requests);
+	module_put(THIS_MODULE);
+}
+
+/* A submission's immediate result: completed now, or the driver has it. */
+static void kcrypto_req_started(struct kcrypto_req *req, int ret)
+{
+	if (ret != -EINPROGRESS && ret != -EBUSY)
+		kcrypto_req_complete(req, ret);
+}
+
+/*
+ * Submits one skcipher request over @bufs; on success the request owns @job.
+ * @state is imported when @cont, exported by kcrypto_req_wait() unless @final.
+ * An error the algorithm returns at once fails the submission.
+ */
+struct kcrypto_req *kcrypto_skcipher_submit(struct crypto_skcipher *tfm,
+					    const struct kcrypto_buffers *bufs,
+					    bool encrypt, unsigned int len, u8 *iv,
+					    void *state, bool cont, bool final,
+					    void *job)
+{
+	u32 flags = CRYPTO_TFM_REQ_MAY_SLEEP | CRYPTO_TFM_REQ_MAY_BACKLOG;
+	struct kcrypto_req *req;
+	int err = 0;
+
+	req = kcrypto_req_new(bufs, crypto_skcipher_tfm(tfm));
+	if (IS_ERR(req))
+		return req;
+	req->skcipher = skcipher_request_alloc(tfm, GFP_KERNEL_ACCOUNT);
+	if (!req->skcipher) {
+		kcrypto_req_abandon(req);
+		return ERR_PTR(-ENOMEM);
+	}
+	if (cont)
+		flags |= CRYPTO_SKCIPHER_REQ_CONT;
+	if (!final)
+		flags |= CRYPTO_SKCIPHER_REQ_NOTFINAL;
+	skcipher_request_set_callback(req->skcipher, flags,
+				      kcrypto_req_complete, req);
+	skcipher_request_set_crypt(req->skcipher, req->src.sgl, req->dst.sgl,
+				   len, iv);
+	if (cont)
+		err = crypto_skcipher_import(req->skcipher, state);
+	if (err) {
+		skcipher_request_free(req->skcipher);
+		kcrypto_req_abandon(req);
+		return ERR_PTR(err);
+	}
+	req->export = !final;
+	req->state = state;
+	err = encrypt ? crypto_skcipher_encrypt(req->skcipher) :
+			crypto_skcipher_decrypt(req->skcipher);
+	if (err && err != -EINPROGRESS && err != -EBUSY) {
+		/* Refused up front (a length it cannot process): no request. */
+		skcipher_request_free(req->skcipher);
+		kcrypto_req_abandon(req);
+		return ERR_PTR(err);
+	}
+	req->job = job;
+	kcrypto_req_started(req, err);
+	return req;
+}
+
+/* Submits one AEAD request: @len counts the associated data. */
+struct kcrypto_req *kcrypto_aead_submit(struct crypto_aead *tfm,
+					const struct kcrypto_buffers *bufs,
+					bool encrypt, unsigned int assoclen,
+					unsigned int len, u8 *iv, void *job)
+{
+	struct kcrypto_req *req;
+
+	req = kcrypto_req_new(bufs, crypto_aead_tfm(tfm));
+	if (IS_ERR(req))
+		return req;
+	req->is_aead = true;
+	req->aead = aead_request_alloc(tfm, GFP_KERNEL_ACCOUNT);
+	if (!req->aead) {
+		kcrypto_req_abandon(req);
+		return ERR_PTR(-ENOMEM);
+	}
+	aead_request_set_callback(req->aead, CRYPTO_TFM_REQ_MAY_SLEEP |
+				  CRYPTO_TFM_REQ_MAY_BACKLOG,
+				  kcrypto_req_complete, req);
+	aead_request_set_ad(req->aead, assoclen);
+	aead_request_set_crypt(req->aead, req->src.sgl, req->dst.sgl,
+			       len - assoclen, iv);
+	req->job = job;
+	kcrypto_req_started(req, encrypt ? crypto_aead_encrypt(req->aead) :
+					   crypto_aead_decrypt(req->aead));
+	return req;
+}
+
+/*
+ * Waits for the driver, killably and at most request_timeout_ms; returns
+ * the request's result, -EINTR if killed, -ETIMEDOUT (logged) if the driver
+ * is too slow. The request stays valid either way.
+ */
+int kcrypto_req_wait(struct kcrypto_req *req)
+{
+	unsigned long timeout = msecs_to_jiffies(READ_ONCE(request_timeout_ms));
+	long left;
+
+	left = wait_for_completion_killable_timeout(&req->done, timeout ?: 1);
+	if (left < 0)
+		return -EINTR;
+	if (!left) {
+		pr_warn_ratelimited("driver %s did not complete a request in %u ms\n",
+				    req->driver, request_timeout_ms);
+		return -ETIMEDOUT;
+	}
+	if (!req->err && req->export) {
+		req->err = crypto_skcipher_export(req->skcipher, req->state);
+		req->export = false;
+	}
+	return req->err;
+}
