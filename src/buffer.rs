@@ -318,6 +318,32 @@ impl PageBuf {
         Ok(pages)
     }
 
+    /// Splits off the bytes from `at` on into a new buffer, moving whole pages (`at` must be
+    /// a multiple of the page size).
+    pub(crate) fn split_off(&mut self, at: usize) -> Result<PageBuf> {
+        if at % PAGE_SIZE != 0 || at > self.len {
+            return Err(EINVAL);
+        }
+        let keep = at / PAGE_SIZE;
+        let mut head = KVec::with_capacity(keep, GFP_KERNEL_ACCOUNT)?;
+        let mut rest = KVec::with_capacity(self.pages.len() - keep, GFP_KERNEL_ACCOUNT)?;
+        for (i, page) in core::mem::take(&mut self.pages).into_iter().enumerate() {
+            // Cannot fail: the capacities are reserved.
+            if i < keep {
+                head.push(page, GFP_KERNEL_ACCOUNT)?;
+            } else {
+                rest.push(page, GFP_KERNEL_ACCOUNT)?;
+            }
+        }
+        let rest = PageBuf {
+            pages: rest,
+            len: self.len - at,
+        };
+        self.pages = head;
+        self.len = at;
+        Ok(rest)
+    }
+
     /// Splits off the bytes from `at` on (at most [`MAX_TAIL`]) into a new buffer.
     pub(crate) fn split_tail(&mut self, at: usize) -> Result<PageBuf> {
         let rest = self.len.checked_sub(at).ok_or(EINVAL)?;

@@ -60,6 +60,11 @@ impl AlgInfo {
         Self(info)
     }
 
+    /// Whether the implementation runs off the CPU (`KCRYPTO_ALG_HARDWARE`).
+    pub(crate) fn is_hardware(&self) -> bool {
+        self.0.flags & 0x2 != 0
+    }
+
     /// The record as the bytes userspace reads.
     pub(crate) fn as_bytes(&self) -> &[u8] {
         // SAFETY: `ffi::AlgInfo` is `repr(C)` plain data without padding (byte arrays, then two

@@ -22,6 +22,9 @@ use crate::{
     ffi,
 };
 
+/// The largest request to an off-CPU driver (see [`Skcipher::max_request`]).
+pub(crate) const MAX_HARDWARE_REQUEST: usize = 64 * 1024;
+
 /// A symmetric cipher transform.
 ///
 /// # Invariants
@@ -33,6 +36,8 @@ pub(crate) struct Skcipher {
     sizes: ffi::CipherSizes,
     /// Whether processing a message in parts gives the same result as in one go.
     chains: AtomicBool,
+    /// Whether the implementation runs off the CPU.
+    hardware: bool,
 }
 
 // SAFETY: A transform is not tied to the thread that allocated it.
@@ -51,11 +56,27 @@ impl Skcipher {
         unsafe { ffi::kcrypto_skcipher_sizes(tfm.as_ptr(), &mut sizes) };
         // INVARIANT: The transform was just allocated, nothing else refers to it, and `sizes`
         // were read from it.
-        Ok(Self {
+        let mut skcipher = Self {
             tfm,
             sizes,
             chains: AtomicBool::new(false),
-        })
+            hardware: false,
+        };
+        skcipher.hardware = skcipher.info().is_hardware();
+        Ok(skcipher)
+    }
+
+    /// The largest request sent to the implementation: 64 KiB for hardware. Some drivers
+    /// describe a scatterlist to their device with more descriptors than pages (virtio-crypto
+    /// 6.12 needs n(n+1)+3 for n pages each way and wedges its device past QEMU's 1024), so
+    /// longer messages go as several chained requests, or are refused if the algorithm
+    /// cannot chain.
+    pub(crate) fn max_request(&self) -> usize {
+        if self.hardware {
+            MAX_HARDWARE_REQUEST
+        } else {
+            usize::MAX
+        }
     }
 
     /// The transform, for a request.

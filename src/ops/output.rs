@@ -283,9 +283,11 @@ impl Output {
     ) -> Result<usize> {
         let mut copied = 0;
         let mut any = false;
-        while self.count > 0 {
-            if let Err(err) = self.settle_head(wait) {
-                return if copied > 0 { Ok(copied) } else { Err(err) };
+        while self.count > 0 && (copied < len || !any) {
+            // Only the first result is waited for: later ones are taken if already done, and
+            // their errors are left for the next call.
+            if let Err(err) = self.settle_head(wait && !any) {
+                return if any { Ok(copied) } else { Err(err) };
             }
             let head = self.head;
             let Some(slot) = self.slots[head].as_mut() else {

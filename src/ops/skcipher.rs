@@ -228,7 +228,19 @@ impl SkcipherOp {
             return Ok(None);
         }
         let tail = message.pending.split_tail(len)?;
-        let src = core::mem::replace(&mut message.pending, tail);
+        let mut src = core::mem::replace(&mut message.pending, tail);
+        let limit = self.tfm.max_request();
+        if src.len() > limit {
+            if !self.tfm.chains() || limit % self.tfm.chunk_size() != 0 {
+                return Err(Errno::MessageSize.into());
+            }
+            while src.len() > limit {
+                let rest = src.split_off(limit)?;
+                let out = message.stream.part(&self.tfm, src)?;
+                self.output.push_data(out)?;
+                src = rest;
+            }
+        }
         if !last {
             let out = message.stream.part(&self.tfm, src)?;
             self.output.push_data(out)?;
