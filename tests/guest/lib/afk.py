@@ -6,6 +6,7 @@ Python's socket module cannot wrap a socket whose address it cannot read
 Every call raises OSError with the kernel's errno, which is what tests check.
 """
 import ctypes
+import errno
 import os
 import socket
 import struct
@@ -23,6 +24,16 @@ ALG_OP_DECRYPT = 0
 ALG_OP_ENCRYPT = 1
 CRYPTO_ALG_KERN_DRIVER_ONLY = 0x1000
 FAMILY_PATH = "/sys/module/kcrypto/parameters/family"
+
+# kcrypto's own getsockopt options (include/uapi/linux/if_kcrypto.h).
+KCRYPTO_GET_DRIVER = 64
+KCRYPTO_LIST_ALGS = 65
+KCRYPTO_ALG_ASYNC = 0x1
+KCRYPTO_ALG_HARDWARE = 0x2
+# Driver classes: bind() keyword arguments (salg_feat/salg_mask).
+ANY_DRIVER = {"feat": 0, "mask": 0}
+SOFTWARE_ONLY = {"feat": 0, "mask": CRYPTO_ALG_KERN_DRIVER_ONLY}
+HARDWARE_ONLY = {"feat": CRYPTO_ALG_KERN_DRIVER_ONLY, "mask": CRYPTO_ALG_KERN_DRIVER_ONLY}
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -95,6 +106,14 @@ class Sock:
         _check(_libc.getsockopt(self.fd, level, name, ctypes.byref(val), ctypes.byref(size)))
         return val.value
 
+    def getsockopt_buf(self, level, name, size):
+        """getsockopt into a size-byte buffer; never raises: (errno, data, optlen after)."""
+        buf = ctypes.create_string_buffer(max(size, 1))
+        optlen = ctypes.c_uint32(size)
+        ret = _libc.getsockopt(self.fd, level, name, buf, ctypes.byref(optlen))
+        err = ctypes.get_errno() if ret < 0 else 0
+        return err, buf.raw[:min(size, optlen.value)], optlen.value
+
     def setkey(self, key):
         self.setsockopt(SOL_ALG, ALG_SET_KEY, key)
 
@@ -141,6 +160,55 @@ class Sock:
         iov = _iovec(ctypes.cast(buf, ctypes.c_void_p), len(buf))
         msg = _msghdr(None, 0, ctypes.pointer(iov), 1, None, 0, 0)
         return _check(_libc.recvmsg(self.fd, ctypes.byref(msg), flags))
+
+
+class AlgInfo:
+    """struct kcrypto_alg_info: type[16], name[128], driver[128], module[64], priority, flags."""
+    FORMAT = "=16s128s128s64sII"
+    SIZE = struct.calcsize(FORMAT)      # 344
+
+    def __init__(self, raw):
+        kind, name, driver, module, self.priority, self.flags = struct.unpack(self.FORMAT, raw)
+        self.type, self.name, self.driver, self.module = (
+            f.split(b"\0", 1)[0] for f in (kind, name, driver, module))
+
+    @property
+    def hardware(self):
+        return bool(self.flags & KCRYPTO_ALG_HARDWARE)
+
+    @property
+    def asynchronous(self):
+        return bool(self.flags & KCRYPTO_ALG_ASYNC)
+
+    def __repr__(self):
+        return (f"{self.type.decode()}:{self.name.decode()}={self.driver.decode()}"
+                f"[{self.module.decode()}] prio {self.priority} flags {self.flags:#x}")
+
+
+def driver_info(sock):
+    """KCRYPTO_GET_DRIVER on a bound or operation socket: an AlgInfo."""
+    err, data, optlen = sock.getsockopt_buf(SOL_ALG, KCRYPTO_GET_DRIVER, AlgInfo.SIZE)
+    if err:
+        raise OSError(err, os.strerror(err))
+    if optlen != AlgInfo.SIZE:
+        raise ValueError(f"KCRYPTO_GET_DRIVER gave {optlen} bytes, want {AlgInfo.SIZE}")
+    return AlgInfo(data)
+
+
+def alg_list(sock):
+    """KCRYPTO_LIST_ALGS: asks for the size with an empty buffer (ERANGE), then reads the
+    list; returns [AlgInfo] (retries if the list grew in between)."""
+    size = 0
+    for _ in range(8):
+        err, data, optlen = sock.getsockopt_buf(SOL_ALG, KCRYPTO_LIST_ALGS, size)
+        if err == 0:
+            if optlen % AlgInfo.SIZE:
+                raise ValueError(f"KCRYPTO_LIST_ALGS gave {optlen} bytes")
+            return [AlgInfo(data[i:i + AlgInfo.SIZE]) for i in range(0, optlen, AlgInfo.SIZE)]
+        if err != errno.ERANGE:
+            raise OSError(err, os.strerror(err))
+        size = optlen
+    raise OSError(errno.ERANGE, "KCRYPTO_LIST_ALGS keeps growing")
 
 
 def cmsg_op(encrypt):
