@@ -5,8 +5,9 @@
  * crypto_user does, to report drivers and to find hardware ones.
  *
  * "Hardware" means off the CPU: drivers flagged CRYPTO_ALG_KERN_DRIVER_ONLY,
- * and async drivers that are not CPU code behind an async front (cryptd and
- * pcrypt instances, SIMD wrappers, whose synchronous twin is "__<driver>").
+ * and async drivers that are not CPU code behind an async front (template
+ * instances such as ccm_base(ctr-aes-aesni,...) or cryptd(...), and SIMD
+ * wrappers, whose synchronous twin is "__<driver>").
  * virtio-crypto, for one, sets only CRYPTO_ALG_ASYNC.
  */
 
@@ -53,7 +54,8 @@ static bool kcrypto_alg_is_hardware(const struct crypto_alg *alg)
 		return true;
 	if (!(alg->cra_flags & CRYPTO_ALG_ASYNC))
 		return false;
-	if (str_has_prefix(driver, "cryptd(") || str_has_prefix(driver, "pcrypt("))
+	/* A template instance is CPU code, async only through what it wraps. */
+	if (alg->cra_flags & CRYPTO_ALG_INSTANCE)
 		return false;
 	if (snprintf(twin, sizeof(twin), "__%s", driver) >= sizeof(twin))
 		return true;
