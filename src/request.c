@@ -87,18 +87,27 @@ int kcrypto_requests_in_flight(void)
 	return atomic_read(&kcrypto_requests);
 }
 
+/*
+ * Undoes kcrypto_req_new(): for a request that never reached a driver, and
+ * the last step of freeing one that did.
+ */
+static void kcrypto_req_abandon(struct kcrypto_req *req)
+{
+	sg_free_table(&req->src);
+	sg_free_table(&req->dst);
+	kfree(req);
+	atomic_dec(&kcrypto_requests);
+	module_put(THIS_MODULE);
+}
+
 static void kcrypto_req_free(struct kcrypto_req *req)
 {
 	if (req->is_aead)
 		aead_request_free(req->aead);
 	else
 		skcipher_request_free(req->skcipher);
-	sg_free_table(&req->src);
-	sg_free_table(&req->dst);
 	kcrypto_job_release(req->job);
-	kfree(req);
-	atomic_dec(&kcrypto_requests);
-	module_put(THIS_MODULE);
+	kcrypto_req_abandon(req);
 }
 
 static void kcrypto_req_release_work(struct work_struct *work)
@@ -167,23 +176,10 @@ static struct kcrypto_req *kcrypto_req_new(const struct kcrypto_buffers *bufs,
 	strscpy(req->driver, crypto_tfm_alg_driver_name(tfm), sizeof(req->driver));
 	if (kcrypto_sg_fill(&req->src, bufs->src, bufs->src_nents, bufs->src_len) ||
 	    kcrypto_sg_fill(&req->dst, bufs->dst, bufs->dst_nents, bufs->dst_len)) {
-		sg_free_table(&req->src);
-		kfree(req);
-		atomic_dec(&kcrypto_requests);
-		module_put(THIS_MODULE);
+		kcrypto_req_abandon(req);
 		return ERR_PTR(-ENOMEM);
 	}
 	return req;
-}
-
-/* Undoes kcrypto_req_new() for a request that never reached a driver. */
-static void kcrypto_req_abandon(struct kcrypto_req *req)
-{
-	sg_free_table(&req->src);
-	sg_free_table(&req->dst);
-	kfree(req);
-	atomic_dec(&kcrypto_requests);
-	module_put(THIS_MODULE);
 }
 
 /* A submission's immediate result: completed now, or the driver has it. */
