@@ -29,6 +29,7 @@ static struct kunit_case kcrypto_crypto_cases[] = {
 	KUNIT_CASE(kcrypto_test_skcipher_kat),
 	KUNIT_CASE(kcrypto_test_skcipher_errors),
 	KUNIT_CASE(kcrypto_test_aead_kat),
+	KUNIT_CASE(kcrypto_test_akcipher_rsa),
 	KUNIT_CASE(kcrypto_test_aead_lengths),
 	KUNIT_CASE(kcrypto_test_rng),
 	KUNIT_CASE(kcrypto_test_page_buf),

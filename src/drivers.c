@@ -12,6 +12,7 @@
  */
 
 #include <crypto/aead.h>
+#include <crypto/akcipher.h>
 #include <crypto/hash.h>
 #include <crypto/rng.h>
 #include <crypto/skcipher.h>
@@ -22,6 +23,13 @@
 
 #include "internal.h"
 #include "kcrypto.h"
+
+/*
+ * crypto_engine.c's private flag on every algorithm it drives: only device
+ * drivers queue through crypto_engine, and some of them (virtio-crypto's
+ * akcipher) set neither CRYPTO_ALG_ASYNC nor CRYPTO_ALG_KERN_DRIVER_ONLY.
+ */
+#define KCRYPTO_ALG_ENGINE 0x200
 
 #define KCRYPTO_ALG_UNUSABLE (CRYPTO_ALG_INTERNAL | CRYPTO_ALG_LARVAL | \
 			      CRYPTO_ALG_DEAD | CRYPTO_ALG_DYING)
@@ -39,6 +47,8 @@ static const char *kcrypto_alg_kind(const struct crypto_alg *alg)
 		return "aead";
 	case CRYPTO_ALG_TYPE_RNG:
 		return "rng";
+	case CRYPTO_ALG_TYPE_AKCIPHER:
+		return "akcipher";
 	}
 	return NULL;
 }
@@ -50,7 +60,7 @@ static bool kcrypto_alg_is_hardware(const struct crypto_alg *alg)
 	char twin[CRYPTO_MAX_ALG_NAME];
 	struct crypto_alg *other;
 
-	if (alg->cra_flags & CRYPTO_ALG_KERN_DRIVER_ONLY)
+	if (alg->cra_flags & (CRYPTO_ALG_KERN_DRIVER_ONLY | KCRYPTO_ALG_ENGINE))
 		return true;
 	if (!(alg->cra_flags & CRYPTO_ALG_ASYNC))
 		return false;
@@ -141,12 +151,18 @@ int kcrypto_find_hardware(const char *name, const char *kind, char *driver,
 	return err;
 }
 
+static void kcrypto_tfm_alg_info(const struct crypto_alg *alg, const char *kind,
+				 struct kcrypto_alg_info *info)
+{
+	down_read(&crypto_alg_sem);
+	kcrypto_alg_fill(alg, kind, info);
+	up_read(&crypto_alg_sem);
+}
+
 static void kcrypto_tfm_info(struct crypto_tfm *tfm, const char *kind,
 			     struct kcrypto_alg_info *info)
 {
-	down_read(&crypto_alg_sem);
-	kcrypto_alg_fill(tfm->__crt_alg, kind, info);
-	up_read(&crypto_alg_sem);
+	kcrypto_tfm_alg_info(tfm->__crt_alg, kind, info);
 }
 
 void kcrypto_shash_info(struct crypto_shash *tfm, struct kcrypto_alg_info *info)
@@ -168,4 +184,29 @@ void kcrypto_aead_info(struct crypto_aead *tfm, struct kcrypto_alg_info *info)
 void kcrypto_rng_info(struct crypto_rng *tfm, struct kcrypto_alg_info *info)
 {
 	kcrypto_tfm_info(crypto_rng_tfm(tfm), "rng", info);
+}
+
+void kcrypto_akcipher_info(struct crypto_akcipher *tfm,
+			   struct kcrypto_alg_info *info)
+{
+	kcrypto_tfm_info(crypto_akcipher_tfm(tfm), "akcipher", info);
+}
+
+/*
+ * Resolves @name as crypto_alloc_akcipher() would, without a transform: a
+ * driver may not free one that never got a key (virtio-crypto's RSA in 6.12
+ * dereferences its missing device).
+ */
+int kcrypto_akcipher_lookup(const char *name, u32 type, u32 mask,
+			    struct kcrypto_alg_info *info)
+{
+	struct crypto_alg *alg;
+
+	alg = crypto_alg_mod_lookup(name, CRYPTO_ALG_TYPE_AKCIPHER | type,
+				    CRYPTO_ALG_TYPE_MASK | mask);
+	if (IS_ERR(alg))
+		return PTR_ERR(alg);
+	kcrypto_tfm_alg_info(alg, "akcipher", info);
+	crypto_mod_put(alg);
+	return 0;
 }

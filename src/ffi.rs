@@ -35,6 +35,8 @@ opaque_types! {
     CryptoAead;
     /// `struct crypto_rng`: a random number generator.
     CryptoRng;
+    /// `struct crypto_akcipher`: a public-key cipher transform.
+    CryptoAkcipher;
     /// `struct kcrypto_req`: a request that may outlive its submitter (src/request.c).
     Req;
     /// `struct page`, for the C helpers that copy to and build scatterlists over pages.
@@ -70,6 +72,20 @@ pub(crate) struct AlgInfo {
     pub(crate) flags: u32,
 }
 
+impl AlgInfo {
+    /// An empty record, for the C side to fill.
+    pub(crate) const fn zeroed() -> Self {
+        Self {
+            kind: [0; 16],
+            name: [0; 128],
+            driver: [0; 128],
+            module: [0; 64],
+            priority: 0,
+            flags: 0,
+        }
+    }
+}
+
 /// `struct kcrypto_buffers` (src/kcrypto.h): the pages of a request's source and destination.
 #[repr(C)]
 pub(crate) struct Buffers {
@@ -96,6 +112,11 @@ extern "C" {
     pub(crate) fn crypto_alloc_aead(name: *const c_char, type_: u32, mask: u32) -> *mut CryptoAead;
     pub(crate) fn crypto_aead_setkey(tfm: *mut CryptoAead, key: *const u8, len: c_uint) -> c_int;
     pub(crate) fn crypto_aead_setauthsize(tfm: *mut CryptoAead, len: c_uint) -> c_int;
+    pub(crate) fn crypto_alloc_akcipher(
+        name: *const c_char,
+        type_: u32,
+        mask: u32,
+    ) -> *mut CryptoAkcipher;
     pub(crate) fn crypto_alloc_rng(name: *const c_char, type_: u32, mask: u32) -> *mut CryptoRng;
     pub(crate) fn crypto_rng_reset(tfm: *mut CryptoRng, seed: *const u8, len: c_uint) -> c_int;
 
@@ -135,6 +156,19 @@ extern "C" {
     pub(crate) fn kcrypto_aead_free(tfm: *mut CryptoAead);
     pub(crate) fn kcrypto_aead_needs_key(tfm: *mut CryptoAead) -> bool;
     pub(crate) fn kcrypto_aead_sizes(tfm: *mut CryptoAead, sizes: *mut CipherSizes);
+    pub(crate) fn kcrypto_akcipher_free(tfm: *mut CryptoAkcipher);
+    pub(crate) fn kcrypto_akcipher_set_pub_key(
+        tfm: *mut CryptoAkcipher,
+        key: *const u8,
+        len: c_uint,
+    ) -> c_int;
+    pub(crate) fn kcrypto_akcipher_max_size(tfm: *mut CryptoAkcipher) -> c_uint;
+    pub(crate) fn kcrypto_rsa_public_modulus(
+        key: *const u8,
+        len: c_uint,
+        offset: *mut c_uint,
+        n_len: *mut c_uint,
+    ) -> c_int;
     pub(crate) fn kcrypto_rng_free(tfm: *mut CryptoRng);
     pub(crate) fn kcrypto_rng_get_bytes(tfm: *mut CryptoRng, buf: *mut u8, len: c_uint) -> c_int;
     pub(crate) fn kcrypto_rng_set_entropy(
@@ -170,6 +204,14 @@ extern "C" {
         iv: *mut u8,
         job: *mut c_void,
     ) -> *mut Req;
+    pub(crate) fn kcrypto_akcipher_submit(
+        tfm: *mut CryptoAkcipher,
+        bufs: *const Buffers,
+        verify: bool,
+        src_len: c_uint,
+        dst_len: c_uint,
+        job: *mut c_void,
+    ) -> *mut Req;
     pub(crate) fn kcrypto_req_wait(req: *mut Req) -> c_int;
     pub(crate) fn kcrypto_req_put(req: *mut Req);
 
@@ -185,6 +227,13 @@ extern "C" {
     pub(crate) fn kcrypto_skcipher_info(tfm: *mut CryptoSkcipher, info: *mut AlgInfo);
     pub(crate) fn kcrypto_aead_info(tfm: *mut CryptoAead, info: *mut AlgInfo);
     pub(crate) fn kcrypto_rng_info(tfm: *mut CryptoRng, info: *mut AlgInfo);
+    pub(crate) fn kcrypto_akcipher_info(tfm: *mut CryptoAkcipher, info: *mut AlgInfo);
+    pub(crate) fn kcrypto_akcipher_lookup(
+        name: *const c_char,
+        type_: u32,
+        mask: u32,
+        info: *mut AlgInfo,
+    ) -> c_int;
 
     // src/shim.c: keys and credentials
     pub(crate) fn kcrypto_key_read(serial: i32, buf: *mut u8, size: usize) -> c_int;

@@ -14,6 +14,7 @@
 #include <linux/types.h>
 
 struct crypto_aead;
+struct crypto_akcipher;
 struct crypto_rng;
 struct crypto_shash;
 struct crypto_skcipher;
@@ -61,6 +62,10 @@ struct kcrypto_req *kcrypto_aead_submit(struct crypto_aead *tfm,
 					const struct kcrypto_buffers *bufs,
 					bool encrypt, unsigned int assoclen,
 					unsigned int len, u8 *iv, void *job);
+struct kcrypto_req *kcrypto_akcipher_submit(struct crypto_akcipher *tfm,
+					    const struct kcrypto_buffers *bufs,
+					    bool verify, unsigned int src_len,
+					    unsigned int dst_len, void *job);
 int kcrypto_req_wait(struct kcrypto_req *req);
 void kcrypto_req_put(struct kcrypto_req *req);
 
@@ -82,6 +87,12 @@ void kcrypto_aead_free(struct crypto_aead *tfm);
 bool kcrypto_aead_needs_key(struct crypto_aead *tfm);
 void kcrypto_aead_sizes(struct crypto_aead *tfm,
 			struct kcrypto_cipher_sizes *sizes);
+void kcrypto_akcipher_free(struct crypto_akcipher *tfm);
+int kcrypto_akcipher_set_pub_key(struct crypto_akcipher *tfm, const u8 *key,
+				 unsigned int len);
+unsigned int kcrypto_akcipher_max_size(struct crypto_akcipher *tfm);
+int kcrypto_rsa_public_modulus(const u8 *key, unsigned int len,
+			       unsigned int *offset, unsigned int *n_len);
 void kcrypto_rng_free(struct crypto_rng *tfm);
 int kcrypto_rng_get_bytes(struct crypto_rng *tfm, u8 *buf, unsigned int len);
 int kcrypto_rng_set_entropy(struct crypto_rng *tfm, const u8 *data,
@@ -116,6 +127,10 @@ void kcrypto_skcipher_info(struct crypto_skcipher *tfm,
 			   struct kcrypto_alg_info *info);
 void kcrypto_aead_info(struct crypto_aead *tfm, struct kcrypto_alg_info *info);
 void kcrypto_rng_info(struct crypto_rng *tfm, struct kcrypto_alg_info *info);
+void kcrypto_akcipher_info(struct crypto_akcipher *tfm,
+			   struct kcrypto_alg_info *info);
+int kcrypto_akcipher_lookup(const char *name, u32 type, u32 mask,
+			    struct kcrypto_alg_info *info);
 
 /* src/crypto/request.rs */
 void kcrypto_job_release(void *job);
@@ -150,6 +165,7 @@ void kcrypto_test_hash_errors(struct kunit *test);
 void kcrypto_test_skcipher_kat(struct kunit *test);
 void kcrypto_test_skcipher_errors(struct kunit *test);
 void kcrypto_test_aead_kat(struct kunit *test);
+void kcrypto_test_akcipher_rsa(struct kunit *test);
 void kcrypto_test_aead_lengths(struct kunit *test);
 void kcrypto_test_rng(struct kunit *test);
 void kcrypto_test_page_buf(struct kunit *test);

@@ -169,7 +169,8 @@ const CMSG_HEADER: usize = (CMSG_ALIGN + 8).next_multiple_of(CMSG_ALIGN);
 pub(crate) enum Control<'a> {
     /// `ALG_SET_IV`: the IV bytes (`ivlen` checked against the message).
     Iv(&'a [u8]),
-    /// `ALG_SET_OP`: `ALG_OP_DECRYPT` (0) or `ALG_OP_ENCRYPT` (1).
+    /// `ALG_SET_OP`: `ALG_OP_DECRYPT` (0), `ALG_OP_ENCRYPT` (1), or for a public-key cipher
+    /// `KCRYPTO_OP_SIGN` (2), `KCRYPTO_OP_VERIFY` (3).
     Op(u32),
     /// `ALG_SET_AEAD_ASSOCLEN`.
     AssocLen(u32),
@@ -232,7 +233,7 @@ impl<'a> ControlMessages<'a> {
                 data.get(4..end).map(Control::Iv).ok_or(EINVAL)
             }
             ALG_SET_OP if data.len() == 4 => match u32_at(data, 0)? {
-                op @ (0 | 1) => Ok(Control::Op(op)),
+                op @ 0..=3 => Ok(Control::Op(op)),
                 _ => Err(EINVAL),
             },
             ALG_SET_AEAD_ASSOCLEN if data.len() == 4 => Ok(Control::AssocLen(u32_at(data, 0)?)),
@@ -279,7 +280,7 @@ mod tests {
 
         // Each of these is refused, and parsing stops there.
         let bad_cases: [(u32, i32, &[u8]); 6] = [
-            (sol_alg, ALG_SET_OP, &2u32.to_ne_bytes()),  // no such op
+            (sol_alg, ALG_SET_OP, &4u32.to_ne_bytes()),  // no such op
             (sol_alg, ALG_SET_OP, &[1, 0]),              // short value
             (sol_alg, ALG_SET_IV, &17u32.to_ne_bytes()), // ivlen past the message
             (sol_alg, 9, &[0; 4]),                       // unknown type

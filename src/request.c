@@ -19,6 +19,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <crypto/aead.h>
+#include <crypto/akcipher.h>
 #include <crypto/skcipher.h>
 #include <linux/atomic.h>
 #include <linux/completion.h>
@@ -51,11 +52,14 @@ struct kcrypto_req {
 	struct sg_table src, dst;
 	struct work_struct release;
 	char driver[CRYPTO_MAX_ALG_NAME];
+	unsigned int out_len;		/* akcipher: pad the output to this */
+	enum { KCRYPTO_SKCIPHER, KCRYPTO_AEAD, KCRYPTO_AKCIPHER_ENCRYPT,
+	       KCRYPTO_AKCIPHER_VERIFY } kind;
 	union {
 		struct skcipher_request *skcipher;
 		struct aead_request *aead;
+		struct akcipher_request *akcipher;
 	};
-	bool is_aead;
 };
 
 int kcrypto_requests_init(void)
@@ -102,10 +106,18 @@ static void kcrypto_req_abandon(struct kcrypto_req *req)
 
 static void kcrypto_req_free(struct kcrypto_req *req)
 {
-	if (req->is_aead)
-		aead_request_free(req->aead);
-	else
+	switch (req->kind) {
+	case KCRYPTO_SKCIPHER:
 		skcipher_request_free(req->skcipher);
+		break;
+	case KCRYPTO_AEAD:
+		aead_request_free(req->aead);
+		break;
+	case KCRYPTO_AKCIPHER_ENCRYPT:
+	case KCRYPTO_AKCIPHER_VERIFY:
+		akcipher_request_free(req->akcipher);
+		break;
+	}
 	kcrypto_job_release(req->job);
 	kcrypto_req_abandon(req);
 }
@@ -253,7 +265,7 @@ struct kcrypto_req *kcrypto_aead_submit(struct crypto_aead *tfm,
 	req = kcrypto_req_new(bufs, crypto_aead_tfm(tfm));
 	if (IS_ERR(req))
 		return req;
-	req->is_aead = true;
+	req->kind = KCRYPTO_AEAD;
 	req->aead = aead_request_alloc(tfm, GFP_KERNEL_ACCOUNT);
 	if (!req->aead) {
 		kcrypto_req_abandon(req);
@@ -269,6 +281,73 @@ struct kcrypto_req *kcrypto_aead_submit(struct crypto_aead *tfm,
 	kcrypto_req_started(req, encrypt ? crypto_aead_encrypt(req->aead) :
 					   crypto_aead_decrypt(req->aead));
 	return req;
+}
+
+/*
+ * Submits one public-key request: an encryption of @src_len bytes into
+ * @dst_len (the key size), or a verification of a @src_len-byte signature
+ * followed by a @dst_len-byte digest, which has no output.
+ */
+struct kcrypto_req *kcrypto_akcipher_submit(struct crypto_akcipher *tfm,
+					    const struct kcrypto_buffers *bufs,
+					    bool verify, unsigned int src_len,
+					    unsigned int dst_len, void *job)
+{
+	struct kcrypto_req *req;
+
+	req = kcrypto_req_new(bufs, crypto_akcipher_tfm(tfm));
+	if (IS_ERR(req))
+		return req;
+	req->kind = verify ? KCRYPTO_AKCIPHER_VERIFY : KCRYPTO_AKCIPHER_ENCRYPT;
+	req->akcipher = akcipher_request_alloc(tfm, GFP_KERNEL_ACCOUNT);
+	if (!req->akcipher) {
+		kcrypto_req_abandon(req);
+		return ERR_PTR(-ENOMEM);
+	}
+	akcipher_request_set_callback(req->akcipher, CRYPTO_TFM_REQ_MAY_SLEEP |
+				      CRYPTO_TFM_REQ_MAY_BACKLOG,
+				      kcrypto_req_complete, req);
+	akcipher_request_set_crypt(req->akcipher, req->src.sgl,
+				   verify ? NULL : req->dst.sgl, src_len,
+				   dst_len);
+	req->out_len = verify ? 0 : dst_len;
+	req->job = job;
+	kcrypto_req_started(req, verify ? crypto_akcipher_verify(req->akcipher) :
+					  crypto_akcipher_encrypt(req->akcipher));
+	return req;
+}
+
+/*
+ * An RSA result is an integer: drivers may write it without its leading zero
+ * bytes (virtio-crypto does). Move it to the end of the key-sized output.
+ */
+static int kcrypto_akcipher_pad(struct kcrypto_req *req)
+{
+	unsigned int len = req->akcipher->dst_len;
+	unsigned int nents = sg_nents(req->dst.sgl);
+	u8 *buf;
+
+	if (len >= req->out_len)
+		return 0;
+	buf = kzalloc(req->out_len, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	sg_copy_to_buffer(req->dst.sgl, nents, buf + req->out_len - len, len);
+	sg_copy_from_buffer(req->dst.sgl, nents, buf, req->out_len);
+	kfree_sensitive(buf);
+	req->akcipher->dst_len = req->out_len;
+	return 0;
+}
+
+/* The driver's verdict on a signature: every way of failing is EBADMSG. */
+static int kcrypto_verify_result(int err)
+{
+	switch (err) {
+	case -EINVAL:		/* not a padded value, or not below the modulus */
+	case -EKEYREJECTED:	/* a different digest */
+		return -EBADMSG;
+	}
+	return err;
 }
 
 /*
@@ -293,5 +372,9 @@ int kcrypto_req_wait(struct kcrypto_req *req)
 		req->err = crypto_skcipher_export(req->skcipher, req->state);
 		req->export = false;
 	}
+	if (req->kind == KCRYPTO_AKCIPHER_VERIFY)
+		return kcrypto_verify_result(req->err);
+	if (!req->err && req->kind == KCRYPTO_AKCIPHER_ENCRYPT)
+		req->err = kcrypto_akcipher_pad(req);
 	return req->err;
 }

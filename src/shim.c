@@ -9,6 +9,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <crypto/aead.h>
+#include <crypto/akcipher.h>
+#include <crypto/internal/rsa.h>
 #include <crypto/hash.h>
 #include <crypto/internal/rng.h>
 #include <crypto/rng.h>
@@ -156,6 +158,48 @@ void kcrypto_aead_sizes(struct crypto_aead *tfm,
 		.tag = crypto_aead_authsize(tfm),
 		.max_tag = crypto_aead_maxauthsize(tfm),
 	};
+}
+
+/* Public-key ciphers: only the public key is ever set (see ops/akcipher.rs) */
+
+void kcrypto_akcipher_free(struct crypto_akcipher *tfm)
+{
+	crypto_free_akcipher(tfm);
+}
+
+int kcrypto_akcipher_set_pub_key(struct crypto_akcipher *tfm, const u8 *key,
+				 unsigned int len)
+{
+	return crypto_akcipher_set_pub_key(tfm, key, len);
+}
+
+unsigned int kcrypto_akcipher_max_size(struct crypto_akcipher *tfm)
+{
+	return crypto_akcipher_maxsize(tfm);
+}
+
+/*
+ * Parses @key as an RSAPublicKey before any driver sees it (virtio-crypto's
+ * RSA in 6.12 cannot free a transform whose key it failed to parse) and
+ * finds its modulus: *@offset and *@len in @key.
+ */
+int kcrypto_rsa_public_modulus(const u8 *key, unsigned int len,
+			       unsigned int *offset, unsigned int *n_len)
+{
+#if IS_REACHABLE(CONFIG_CRYPTO_RSA)
+	struct rsa_key parsed = {};
+	int err = rsa_parse_pub_key(&parsed, key, len);
+
+	if (err)
+		return err;
+	if (!parsed.n_sz || !parsed.e_sz)
+		return -EINVAL;
+	*offset = parsed.n - key;
+	*n_len = parsed.n_sz;
+	return 0;
+#else
+	return -ENOENT;
+#endif
 }
 
 /* Random number generators */

@@ -11,7 +11,7 @@ use kernel::{error::to_result, prelude::*, str::CStr, sync::Arc};
 
 use super::{
     api_len,
-    request::{Job, Request, Tfm},
+    request::{Job, Op, Request, Tfm},
     Direction,
 };
 use crate::{
@@ -132,7 +132,12 @@ impl Aead {
         dst.copy_prefix(&src, assoc_len)?;
         let state = SecretBuf::zeroed(0)?;
         let job = Job::new(Tfm::Aead(self.clone()), src, dst, iv, state);
-        Request::submit(job, direction, len, assoc_len, false, true)
+        let op = Op::Aead {
+            direction,
+            len,
+            assoc_len,
+        };
+        Request::submit(job, op)
     }
 
     /// The transform, for a request.

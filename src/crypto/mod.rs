@@ -6,6 +6,7 @@
 //! set-up (a digest needs an initialised state) can only be reached through a value proving it.
 
 pub(crate) mod aead;
+pub(crate) mod akcipher;
 pub(crate) mod hash;
 pub(crate) mod request;
 pub(crate) mod rng;
@@ -40,6 +41,7 @@ fn alloc<T>(
 }
 
 /// A description of an implementation (`struct kcrypto_alg_info`), as userspace gets it.
+#[derive(Clone, Copy)]
 pub(crate) struct AlgInfo(ffi::AlgInfo);
 
 impl AlgInfo {
@@ -48,16 +50,26 @@ impl AlgInfo {
 
     /// Fills a record with `fill`, which writes a whole `struct kcrypto_alg_info`.
     pub(crate) fn read(fill: impl FnOnce(*mut ffi::AlgInfo)) -> Self {
-        let mut info = ffi::AlgInfo {
-            kind: [0; 16],
-            name: [0; 128],
-            driver: [0; 128],
-            module: [0; 64],
-            priority: 0,
-            flags: 0,
-        };
+        let mut info = ffi::AlgInfo::zeroed();
         fill(&mut info);
         Self(info)
+    }
+
+    /// Fills a record with `fill`, which writes a whole `struct kcrypto_alg_info` or returns a
+    /// negative errno.
+    pub(crate) fn try_read(
+        fill: impl FnOnce(*mut ffi::AlgInfo) -> kernel::ffi::c_int,
+    ) -> Result<Self> {
+        let mut info = ffi::AlgInfo::zeroed();
+        to_result(fill(&mut info))?;
+        Ok(Self(info))
+    }
+
+    /// The generic algorithm name (`cra_name`), without its terminator.
+    pub(crate) fn name(&self) -> &[u8] {
+        let name = &self.0.name;
+        let end = name.iter().position(|&b| b == 0).unwrap_or(name.len());
+        &name[..end]
     }
 
     /// Whether the implementation runs off the CPU (`KCRYPTO_ALG_HARDWARE`).

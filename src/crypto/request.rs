@@ -9,11 +9,12 @@
 //! held by it too.
 
 use core::ptr::NonNull;
-use kernel::{error::from_err_ptr, error::to_result, prelude::*, sync::Arc};
+use kernel::{bindings, error::from_err_ptr, error::to_result, prelude::*, sync::Arc};
 
-use super::{aead::Aead, api_len, skcipher::Skcipher, Direction};
+use super::{aead::Aead, akcipher::Akcipher, api_len, skcipher::Skcipher, Direction};
 use crate::{
     buffer::{PageBuf, SecretBuf},
+    errno::Errno,
     ffi,
 };
 
@@ -58,6 +59,7 @@ pub(crate) fn in_flight() -> i32 {
 pub(crate) enum Tfm {
     Skcipher(Arc<Skcipher>),
     Aead(Arc<Aead>),
+    Akcipher(Arc<Akcipher>),
 }
 
 /// The memory of one request: input, output, IV and (for a cipher) the state carried between
@@ -114,19 +116,47 @@ pub(crate) struct Request {
 // SAFETY: The handle only refers to heap objects; the C side synchronises with the driver.
 unsafe impl Send for Request {}
 
-impl Request {
-    /// Submits `job` (`len` bytes of its source): a cipher part, or an AEAD message whose first
-    /// `assoc_len` bytes are associated data.
-    pub(crate) fn submit(
-        job: Job,
+/// What a request does with its job's source.
+#[derive(Clone, Copy)]
+pub(crate) enum Op {
+    /// A cipher part of `len` bytes; `cont`: continues from the job's state, `last`: no part
+    /// follows.
+    Cipher {
+        direction: Direction,
+        len: usize,
+        cont: bool,
+        last: bool,
+    },
+    /// An AEAD message of `len` bytes, the first `assoc_len` of them associated data.
+    Aead {
         direction: Direction,
         len: usize,
         assoc_len: usize,
-        cont: bool,
-        last: bool,
-    ) -> Result<Self> {
+    },
+    /// A public-key encryption of `len` bytes.
+    Encrypt { len: usize },
+    /// A signature verification: `sig_len` bytes of signature, then the digest, `len` bytes in
+    /// all.
+    Verify { len: usize, sig_len: usize },
+}
+
+impl Op {
+    /// The number of source bytes the request reads.
+    fn len(self) -> usize {
+        match self {
+            Op::Cipher { len, .. }
+            | Op::Aead { len, .. }
+            | Op::Encrypt { len }
+            | Op::Verify { len, .. } => len,
+        }
+    }
+}
+
+impl Request {
+    /// Submits `job` to do `op`; the job's transform must be of the kind `op` needs.
+    pub(crate) fn submit(job: Job, op: Op) -> Result<Self> {
         let mut job = KBox::new(job, GFP_KERNEL_ACCOUNT)?;
-        let encrypt = direction == Direction::Encrypt;
+        let len = op.len();
         let out_len = job.dst.len();
         let mut src_pages = job.src.pages(len)?;
         let mut dst_pages = job.dst.pages(out_len)?;
@@ -138,36 +168,84 @@ impl Request {
             dst_nents: u32::try_from(dst_pages.len()).map_err(|_| EINVAL)?,
             dst_len: out_len,
         };
-        let (len, assoc_len) = (api_len(len)?, api_len(assoc_len)?);
         let iv = job.iv.as_mut_ptr();
         let state = job.state.as_mut_ptr().cast();
-        let job = KBox::into_raw(job);
-        // SAFETY: Every pointer refers to memory of `job`, which is heap-allocated, so it stays
-        // put, and which the request owns from here on if the submission succeeds; the page
-        // arrays outlive the call. The transform is live: `job` holds it.
-        let raw = unsafe {
-            match &(*job).tfm {
-                Tfm::Skcipher(tfm) => ffi::kcrypto_skcipher_submit(
-                    tfm.as_raw(),
-                    &buffers,
-                    encrypt,
+        let (raw, job) = match (&job.tfm, op) {
+            (
+                Tfm::Skcipher(tfm),
+                Op::Cipher {
+                    direction,
                     len,
-                    iv,
-                    state,
                     cont,
                     last,
-                    job.cast(),
-                ),
-                Tfm::Aead(tfm) => ffi::kcrypto_aead_submit(
-                    tfm.as_raw(),
-                    &buffers,
-                    encrypt,
-                    assoc_len,
-                    len,
-                    iv,
-                    job.cast(),
-                ),
+                },
+            ) => {
+                let (tfm, len) = (tfm.as_raw(), api_len(len)?);
+                let encrypt = direction == Direction::Encrypt;
+                let job = KBox::into_raw(job);
+                // SAFETY: Every pointer refers to memory of `job`, which is heap-allocated, so
+                // it stays put, and which the request owns from here on if the submission
+                // succeeds; the page arrays outlive the call. The transform is live: `job`
+                // holds it.
+                let raw = unsafe {
+                    ffi::kcrypto_skcipher_submit(
+                        tfm,
+                        &buffers,
+                        encrypt,
+                        len,
+                        iv,
+                        state,
+                        cont,
+                        last,
+                        job.cast(),
+                    )
+                };
+                (raw, job)
             }
+            (
+                Tfm::Aead(tfm),
+                Op::Aead {
+                    direction,
+                    len,
+                    assoc_len,
+                },
+            ) => {
+                let (tfm, len, assoc_len) = (tfm.as_raw(), api_len(len)?, api_len(assoc_len)?);
+                let encrypt = direction == Direction::Encrypt;
+                let job = KBox::into_raw(job);
+                // SAFETY: As for a cipher part above.
+                let raw = unsafe {
+                    ffi::kcrypto_aead_submit(tfm, &buffers, encrypt, assoc_len, len, iv, job.cast())
+                };
+                (raw, job)
+            }
+            (Tfm::Akcipher(tfm), Op::Encrypt { len }) => {
+                let (tfm, len, out_len) = (tfm.as_raw(), api_len(len)?, api_len(out_len)?);
+                let job = KBox::into_raw(job);
+                // SAFETY: As for a cipher part above.
+                let raw = unsafe {
+                    ffi::kcrypto_akcipher_submit(tfm, &buffers, false, len, out_len, job.cast())
+                };
+                (raw, job)
+            }
+            (Tfm::Akcipher(tfm), Op::Verify { len, sig_len }) => {
+                let digest_len = api_len(len.checked_sub(sig_len).ok_or(EINVAL)?)?;
+                let (tfm, sig_len) = (tfm.as_raw(), api_len(sig_len)?);
+                let job = KBox::into_raw(job);
+                // SAFETY: As for a cipher part above.
+                let raw = unsafe {
+                    ffi::kcrypto_akcipher_submit(
+                        tfm,
+                        &buffers,
+                        true,
+                        sig_len,
+                        digest_len,
+                        job.cast(),
+                    )
+                };
+                (raw, job)
+            }
+            _ => return Err(EINVAL),
         };
         let raw = match from_err_ptr(raw) {
             Ok(raw) => raw,
@@ -191,10 +269,17 @@ impl Request {
     }
 
     /// Waits for the request, killably and at most the module's `request_timeout_ms`:
-    /// its result, `EINTR` if the task is killed, `ETIMEDOUT` if the driver is too slow.
+    /// its result, `EINTR` if the task is killed, `ETIMEDOUT` if the driver is too slow,
+    /// `EOPNOTSUPP` if it lacks the operation.
     pub(crate) fn wait(&mut self) -> Result<&mut Job> {
         // SAFETY: `raw` is a live request (type invariant).
-        to_result(unsafe { ffi::kcrypto_req_wait(self.raw.as_ptr()) })?;
+        let ret = unsafe { ffi::kcrypto_req_wait(self.raw.as_ptr()) };
+        // A driver without the operation (virtio-crypto's pkcs1pad cannot verify) answers
+        // ENOSYS, which means "no such system call" to userspace.
+        if ret == -(bindings::ENOSYS as i32) {
+            return Err(Errno::NotSupported.into());
+        }
+        to_result(ret)?;
         // SAFETY: The request completed, so the driver no longer touches the job, which lives
         // as long as our reference (type invariant); `&mut self` makes this the only access.
         Ok(unsafe { self.job.as_mut() })

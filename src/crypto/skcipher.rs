@@ -14,7 +14,7 @@ use kernel::{error::to_result, prelude::*, str::CStr, sync::Arc};
 
 use super::{
     api_len,
-    request::{Job, Request, Tfm},
+    request::{Job, Op, Request, Tfm},
     Direction,
 };
 use crate::{
@@ -235,7 +235,13 @@ impl Stream {
         );
         let cont = self.started;
         self.started = true;
-        Request::submit(job, self.direction, len, 0, cont, last)
+        let op = Op::Cipher {
+            direction: self.direction,
+            len,
+            cont,
+            last,
+        };
+        Request::submit(job, op)
     }
 
     /// Processes a part that more parts follow (a whole number of chunks): waits for it, since

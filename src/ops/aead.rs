@@ -181,7 +181,7 @@ impl AeadOp {
         let mut iv_copy = SecretBuf::zeroed(iv.len())?;
         iv_copy.copy_from_slice(iv);
         Ok(Message {
-            direction: settings.direction.unwrap_or(self.direction),
+            direction: settings.direction()?.unwrap_or(self.direction),
             iv: iv_copy,
             assoc_len: settings.assoc_len.unwrap_or(self.assoc_len),
             input: PageBuf::new(),

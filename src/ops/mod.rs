@@ -11,6 +11,7 @@
 //! transform, so even a refused key cannot leave a half-keyed transform in use.
 
 pub(crate) mod aead;
+pub(crate) mod akcipher;
 pub(crate) mod hash;
 pub(crate) mod output;
 pub(crate) mod rng;
@@ -75,6 +76,11 @@ impl Algorithm {
         })
     }
 
+    /// The class of implementations the socket may be served by.
+    pub(crate) fn class(&self) -> Class {
+        self.class
+    }
+
     /// Allocates a transform of the socket's class with `new(name, type, mask)`.
     pub(crate) fn alloc<T>(&self, new: impl FnOnce(&CStr, u32, u32) -> Result<T>) -> Result<T> {
         let name = CStr::from_bytes_with_nul(&self.name).map_err(|_| EINVAL)?;
@@ -131,10 +137,21 @@ impl Drop for Child {
     }
 }
 
+/// An `ALG_SET_OP` value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Op {
+    /// `ALG_OP_DECRYPT`, `ALG_OP_ENCRYPT`.
+    Cipher(Direction),
+    /// `KCRYPTO_OP_SIGN`: refused, kcrypto holds no private keys.
+    Sign,
+    /// `KCRYPTO_OP_VERIFY`.
+    Verify,
+}
+
 /// The settings a message's control messages carry, all optional.
 #[derive(Default)]
 pub(crate) struct Settings<'a> {
-    pub(crate) direction: Option<Direction>,
+    pub(crate) op: Option<Op>,
     pub(crate) iv: Option<&'a [u8]>,
     pub(crate) assoc_len: Option<u32>,
 }
@@ -146,8 +163,10 @@ impl<'a> Settings<'a> {
         let mut cmsgs = msg.control()?;
         while let Some(control) = cmsgs.next_alg() {
             match control? {
-                Control::Op(0) => settings.direction = Some(Direction::Decrypt),
-                Control::Op(_) => settings.direction = Some(Direction::Encrypt),
+                Control::Op(0) => settings.op = Some(Op::Cipher(Direction::Decrypt)),
+                Control::Op(1) => settings.op = Some(Op::Cipher(Direction::Encrypt)),
+                Control::Op(2) => settings.op = Some(Op::Sign),
+                Control::Op(_) => settings.op = Some(Op::Verify),
                 Control::Iv(iv) => settings.iv = Some(iv),
                 Control::AssocLen(len) => settings.assoc_len = Some(len),
             }
@@ -157,7 +176,16 @@ impl<'a> Settings<'a> {
 
     /// Whether any setting was given.
     pub(crate) fn is_empty(&self) -> bool {
-        self.direction.is_none() && self.iv.is_none() && self.assoc_len.is_none()
+        self.op.is_none() && self.iv.is_none() && self.assoc_len.is_none()
+    }
+
+    /// The direction of a symmetric cipher; `EINVAL` for a public-key operation.
+    pub(crate) fn direction(&self) -> Result<Option<Direction>> {
+        match self.op {
+            None => Ok(None),
+            Some(Op::Cipher(direction)) => Ok(Some(direction)),
+            Some(Op::Sign | Op::Verify) => Err(EINVAL),
+        }
     }
 }
 

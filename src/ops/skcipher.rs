@@ -177,7 +177,7 @@ impl SkcipherOp {
 
     /// Starts a message with `settings`, or the socket's direction and IV where they are silent.
     fn start(&mut self, settings: &Settings<'_>) -> Result<Message> {
-        let direction = settings.direction.unwrap_or(self.direction);
+        let direction = settings.direction()?.unwrap_or(self.direction);
         let stream = match (settings.iv, &self.chain) {
             (Some(iv), _) => Stream::new(&self.tfm, direction, Some(iv))?,
             (None, Chain::Iv(iv)) => Stream::new(&self.tfm, direction, Some(iv))?,

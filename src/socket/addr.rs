@@ -32,6 +32,8 @@ pub(crate) enum Kind {
     Aead,
     /// `"rng"`: random number generators.
     Rng,
+    /// `"akcipher"`: public-key operations (kcrypto only).
+    Akcipher,
 }
 
 impl Kind {
@@ -42,6 +44,7 @@ impl Kind {
             Kind::Skcipher => kernel::c_str!("skcipher"),
             Kind::Aead => kernel::c_str!("aead"),
             Kind::Rng => kernel::c_str!("rng"),
+            Kind::Akcipher => kernel::c_str!("akcipher"),
         }
     }
 }
@@ -87,6 +90,7 @@ pub(crate) fn parse(addr: &[u8], family: u16) -> Result<AlgAddr<'_>> {
         b"skcipher" => Kind::Skcipher,
         b"aead" => Kind::Aead,
         b"rng" => Kind::Rng,
+        b"akcipher" => Kind::Akcipher,
         _ => return Err(ENOENT),
     };
 

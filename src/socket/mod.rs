@@ -29,6 +29,7 @@ use crate::{
     msg::Msg,
     ops::{
         aead::{AeadOp, AeadTransform},
+        akcipher::{AkcipherOp, AkcipherTransform},
         hash::{HashOp, HashTransform},
         rng::{RngOp, RngTransform},
         skcipher::{SkcipherOp, SkcipherTransform},
@@ -63,6 +64,7 @@ enum Transform {
     Skcipher(SkcipherTransform),
     Aead(AeadTransform),
     Rng(RngTransform),
+    Akcipher(AkcipherTransform),
 }
 
 impl Transform {
@@ -72,6 +74,7 @@ impl Transform {
             Transform::Skcipher(cipher) => cipher.info(),
             Transform::Aead(aead) => aead.info(),
             Transform::Rng(rng) => rng.info(),
+            Transform::Akcipher(akcipher) => akcipher.info(),
         }
     }
 
@@ -81,6 +84,7 @@ impl Transform {
             Transform::Skcipher(cipher) => cipher.set_key(key),
             Transform::Aead(aead) => aead.set_key(key),
             Transform::Rng(rng) => rng.set_key(key),
+            Transform::Akcipher(akcipher) => akcipher.set_key(key),
         }
     }
 }
@@ -90,6 +94,7 @@ enum Operation {
     Skcipher(SkcipherOp),
     Aead(AeadOp),
     Rng(RngOp),
+    Akcipher(AkcipherOp),
 }
 
 impl Operation {
@@ -99,6 +104,7 @@ impl Operation {
             Operation::Skcipher(op) => op.info(),
             Operation::Aead(op) => op.info(),
             Operation::Rng(op) => op.info(),
+            Operation::Akcipher(op) => op.info(),
         }
     }
 }
@@ -138,6 +144,7 @@ impl Socket {
             addr::Kind::Skcipher => Transform::Skcipher(SkcipherTransform::new(alg)?),
             addr::Kind::Aead => Transform::Aead(AeadTransform::new(alg)?),
             addr::Kind::Rng => Transform::Rng(RngTransform::new(alg)?),
+            addr::Kind::Akcipher => Transform::Akcipher(AkcipherTransform::new(alg)?),
         };
         *state = State::Bound(transform);
         Ok(())
@@ -152,6 +159,7 @@ impl Socket {
             State::Bound(Transform::Skcipher(cipher)) => Operation::Skcipher(cipher.accept()?),
             State::Bound(Transform::Aead(aead)) => Operation::Aead(aead.accept()?),
             State::Bound(Transform::Rng(rng)) => Operation::Rng(rng.accept()),
+            State::Bound(Transform::Akcipher(akcipher)) => Operation::Akcipher(akcipher.accept()?),
             State::Operation(Operation::Hash(op)) => Operation::Hash(op.try_clone()?),
             // Only a hash has a state worth copying.
             State::Operation(_) => return Err(Errno::NotSupported.into()),
@@ -229,6 +237,7 @@ impl Socket {
             State::Operation(Operation::Skcipher(op)) => op.send(msg),
             State::Operation(Operation::Aead(op)) => op.send(msg),
             State::Operation(Operation::Rng(op)) => op.send(msg),
+            State::Operation(Operation::Akcipher(op)) => op.send(msg),
             State::Unbound | State::Bound(_) => Err(Errno::NotSupported.into()),
         }
     }
@@ -247,6 +256,7 @@ impl Socket {
             State::Operation(Operation::Skcipher(op)) => op.ready(sndbuf()),
             State::Operation(Operation::Aead(op)) => op.ready(sndbuf()),
             State::Operation(Operation::Rng(_)) => (true, false),
+            State::Operation(Operation::Akcipher(op)) => op.ready(sndbuf()),
             State::Unbound | State::Bound(_) => (false, false),
         };
         publish(readable, writable);
@@ -260,6 +270,7 @@ impl Socket {
             State::Operation(Operation::Skcipher(op)) => op.receive(msg, len, wait),
             State::Operation(Operation::Aead(op)) => op.receive(msg, len, wait),
             State::Operation(Operation::Rng(op)) => op.receive(msg, len),
+            State::Operation(Operation::Akcipher(op)) => op.receive(msg, len, wait),
             State::Unbound | State::Bound(_) => Err(Errno::NotSupported.into()),
         }
     }

@@ -159,7 +159,7 @@ def send_msg(op, data, encrypt, iv, flags=0):
 
 def no_device_checks():
     for kind, name in ((SK, CBC), (SK, b"ctr(aes)"), (b"hash", b"sha256"),
-                       (b"aead", b"gcm(aes)")):
+                       (b"aead", b"gcm(aes)"), (b"akcipher", b"rsa")):
         expect_errno(f"no device: 'hardware only' bind of {kind.decode()} {name.decode()}: "
                      "ENODEV", errno.ENODEV,
                      lambda: afk.Sock().bind(kind, name, **afk.HARDWARE_ONLY).close())

@@ -59,6 +59,17 @@ struct kcrypto_alg_info {
 };
 
 /*
+ * salg_type "akcipher": RSA public-key operations ("rsa", "pkcs1pad(rsa)",
+ * "pkcs1pad(rsa,sha256)", ...). ALG_SET_KEY takes a DER RSAPublicKey; the
+ * operations (ALG_SET_OP) are ALG_OP_ENCRYPT and KCRYPTO_OP_VERIFY (a
+ * key-sized signature followed by the digest; recvmsg returns 0 bytes, or
+ * EBADMSG if it does not verify). ALG_OP_DECRYPT and KCRYPTO_OP_SIGN would
+ * need a private key in the kernel: EOPNOTSUPP.
+ */
+#define KCRYPTO_OP_SIGN		2
+#define KCRYPTO_OP_VERIFY	3
+
+/*
  * Driver classes in bind()'s salg_feat/salg_mask (the one flag AF_ALG takes):
  * feat = mask = CRYPTO_ALG_KERN_DRIVER_ONLY binds to hardware only,
  * feat = 0, mask = CRYPTO_ALG_KERN_DRIVER_ONLY to software only.

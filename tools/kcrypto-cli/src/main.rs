@@ -15,6 +15,7 @@ mod dgst;
 mod files;
 mod list;
 mod output;
+mod pkey;
 mod proc_crypto;
 mod rngcmd;
 
@@ -46,6 +47,8 @@ enum Command {
     Rng(rngcmd::RngArgs),
     /// List the implementations (drivers) a caller may bind to
     List(list::ListArgs),
+    /// RSA public-key operations: verify a signature, encrypt a message
+    Pkey(pkey::PkeyArgs),
 }
 
 fn main() -> ExitCode {
@@ -55,6 +58,7 @@ fn main() -> ExitCode {
         Command::Dec(args) => crypt::run(&args, kcrypto::Direction::Decrypt),
         Command::Rng(args) => rngcmd::run(&args),
         Command::List(args) => list::run(&args),
+        Command::Pkey(args) => pkey::run(&args),
     }
 }
 

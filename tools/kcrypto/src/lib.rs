@@ -96,6 +96,7 @@
 #![warn(missing_docs)]
 
 mod aead;
+pub mod akcipher;
 pub mod cipher;
 pub mod driver;
 mod error;
@@ -108,6 +109,7 @@ pub mod socket;
 mod transform;
 
 pub use aead::{Aead, AeadStream, MAX_TAG_LEN};
+pub use akcipher::{Akcipher, KCRYPTO_OP_VERIFY};
 pub use cipher::{Cipher, CipherStream, Direction};
 pub use driver::{Class, Driver};
 pub use error::{Error, Result};
