@@ -21,10 +21,12 @@ list has no hardware cbc(aes). Prints the mode it ran in, then one
 import ctypes
 import errno
 import json
+import mmap
 import os
 import re
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -639,6 +641,21 @@ def timeouts(procs=2, rounds=1, count=16, size=SAFE_VIRTIO):
 
 # ---------------------------------------------------------------- stress
 
+class Deadline:
+    """A CLOCK_MONOTONIC deadline in shared memory: set once every process runs, so slow
+    forks (a loaded TCG guest) do not eat the stress time."""
+
+    def __init__(self):
+        self.mem = mmap.mmap(-1, 8)
+        self.set(float("inf"))
+
+    def set(self, when):
+        self.mem[:8] = struct.pack("d", when)
+
+    def get(self):
+        return struct.unpack("d", self.mem[:8])[0]
+
+
 def child(index, seed, deadline, out_fd):
     """One stress process: sockets with up to 32 messages in flight each; some closed
     mid-request. Reports a JSON summary on out_fd; exit 0 if every output was right."""
@@ -646,7 +663,7 @@ def child(index, seed, deadline, out_fd):
     r = random.Random(seed)
     stats = {"msgs": 0, "bytes": 0, "closed_mid": 0, "errors": []}
     try:
-        while time.monotonic() < deadline and not stats["errors"]:
+        while time.monotonic() < deadline.get() and not stats["errors"]:
             cls = r.choice((afk.HARDWARE_ONLY, afk.HARDWARE_ONLY, afk.ANY_DRIVER,
                             afk.SOFTWARE_ONLY))
             key = r.randbytes(r.choice((16, 24, 32)))
@@ -700,7 +717,7 @@ def stress(duration=10.0, procs=8):
     results = {"exited": 0, "killed": 0, "msgs": 0, "bytes": 0, "closed_mid": 0}
     errors, unload, max_ref = [], [], 0
     index = 0
-    deadline = time.monotonic() + duration
+    shared = Deadline()
 
     def spawn():
         nonlocal index
@@ -709,7 +726,7 @@ def stress(duration=10.0, procs=8):
         if pid == 0:
             try:
                 os.close(rd)
-                child(index, tap.SEED * 1000 + index, deadline, wr)
+                child(index, tap.SEED * 1000 + index, shared, wr)
             finally:
                 os._exit(3)     # never back into the parent's code
         os.close(wr)
@@ -741,16 +758,19 @@ def stress(duration=10.0, procs=8):
 
     for _ in range(procs):
         spawn()
+    deadline = time.monotonic() + duration
+    shared.set(deadline)
     next_kill = time.monotonic() + 0.4
     next_unload = time.monotonic() + 1.0
     while live:
         now = time.monotonic()
         max_ref = max(max_ref, refcnt())
-        if now < deadline and now >= next_kill:
+        # At least one kill and one unload attempt, however late a loaded guest gets here.
+        if (now < deadline or not results["killed"]) and now >= next_kill:
             victim = rng.choice(sorted(live))
             os.kill(victim, signal.SIGKILL)
             next_kill = now + rng.uniform(0.2, 0.6)
-        if now < deadline and now >= next_unload:
+        if (now < deadline or not unload) and now >= next_unload:
             unload.append((delete_module(), module_live()))
             next_unload = now + 1.5
         pid, status = os.waitpid(-1, os.WNOHANG)
