@@ -167,6 +167,9 @@ impl Drop for SockBuf<'_> {
 pub(crate) struct PageBuf {
     pages: KVec<Page>,
     len: usize,
+    /// How many leading bytes may have held data: what is wiped on drop (pages are zeroed
+    /// when allocated, so a small message in a page costs a small wipe).
+    dirty: usize,
 }
 
 impl PageBuf {
@@ -175,6 +178,7 @@ impl PageBuf {
         Self {
             pages: KVec::new(),
             len: 0,
+            dirty: 0,
         }
     }
 
@@ -183,6 +187,8 @@ impl PageBuf {
         let mut buf = Self::new();
         buf.reserve(len)?;
         buf.len = len;
+        // A request writes its output here.
+        buf.dirty = len;
         Ok(buf)
     }
 
@@ -226,6 +232,8 @@ impl PageBuf {
     pub(crate) fn append_from(&mut self, msg: &mut Msg<'_>, len: usize) -> Result {
         let end = self.len.checked_add(len).ok_or(EINVAL)?;
         self.reserve(end)?;
+        // Before any byte is copied: a failed copy may leave some behind the length.
+        self.dirty = self.dirty.max(end);
         let mut pieces = 0u32;
         self.for_each_piece(self.len, len, |page, offset, piece| {
             pieces = pieces.wrapping_add(1);
@@ -245,6 +253,7 @@ impl PageBuf {
         let end = old.checked_add(data.len()).ok_or(EINVAL)?;
         self.reserve(end)?;
         self.len = end;
+        self.dirty = self.dirty.max(end);
         self.write(old, data).inspect_err(|_| self.len = old)
     }
 
@@ -338,9 +347,11 @@ impl PageBuf {
         let rest = PageBuf {
             pages: rest,
             len: self.len - at,
+            dirty: self.dirty.saturating_sub(at),
         };
         self.pages = head;
         self.len = at;
+        self.dirty = at;
         Ok(rest)
     }
 
@@ -362,10 +373,16 @@ pub(crate) const MAX_TAIL: usize = 256;
 
 impl Drop for PageBuf {
     fn drop(&mut self) {
+        let mut left = self.dirty;
         for page in self.pages.iter() {
+            if left == 0 {
+                break;
+            }
+            let len = left.min(PAGE_SIZE);
             // SAFETY: The page belongs to this buffer, which nobody else can access any more.
             // A zeroing within bounds cannot fail.
-            let _ = unsafe { page.fill_zero_raw(0, PAGE_SIZE) };
+            let _ = unsafe { page.fill_zero_raw(0, len) };
+            left -= len;
         }
     }
 }
