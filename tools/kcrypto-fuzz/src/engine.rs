@@ -45,6 +45,8 @@ pub struct Context {
     /// Serials of real keys: `user`, `logon`, a keyring, a revoked key.
     pub keys: Vec<i32>,
     pub noise: Vec<u8>,
+    /// Substrings of algorithm names never bound (`--avoid`).
+    pub avoid: Vec<String>,
     /// Operations executed by all workers of all processes.
     pub ops: &'static AtomicU64,
 }
@@ -61,12 +63,19 @@ pub struct Stats {
     /// reason: an algorithm the kernel lacks, a transient limit).
     pub checks: u64,
     pub check_skips: BTreeMap<String, u64>,
+    /// The slowest operation: milliseconds and its last log line.
+    pub slowest_ms: u64,
+    pub slowest: String,
 }
 
 impl Stats {
     pub fn merge(&mut self, other: &Stats) {
         self.ops += other.ops;
         self.checks += other.checks;
+        if other.slowest_ms > self.slowest_ms {
+            self.slowest_ms = other.slowest_ms;
+            self.slowest = other.slowest.clone();
+        }
         for (map, from) in [
             (&mut self.calls, &other.calls),
             (&mut self.errnos, &other.errnos),
@@ -264,8 +273,14 @@ impl Engine {
                 break;
             }
             self.status.begin();
+            let started = Instant::now();
             let result = self.step();
+            let ms = started.elapsed().as_millis() as u64;
             self.status.end();
+            if ms > self.stats.slowest_ms {
+                self.stats.slowest_ms = ms;
+                self.stats.slowest = self.status.tail().pop().unwrap_or_default();
+            }
             result?;
         }
         Ok(())
@@ -351,7 +366,16 @@ impl Engine {
 
     fn op_bind(&mut self) -> Step {
         let index = self.pick(|kind| *kind == Kind::Unbound);
-        let (addr, type_, name) = input::address(&mut self.rng, self.ctx.family);
+        let (mut addr, mut type_, mut name) = input::address(&mut self.rng, self.ctx.family);
+        for _ in 0..8 {
+            if !self.avoided(&name) {
+                break;
+            }
+            (addr, type_, name) = input::address(&mut self.rng, self.ctx.family);
+        }
+        if self.avoided(&name) {
+            return Ok(());
+        }
         let result = sys::bind(self.pool[index].fd, &addr);
         let what = format!(
             "bind({}, {type_:?} {name:?}, len {}, feat/mask {:?})",
@@ -363,6 +387,14 @@ impl Engine {
             self.pool[index].kind = Kind::Bound { type_, name };
         }
         Ok(())
+    }
+
+    /// Whether `--avoid` excludes a name.
+    fn avoided(&self, name: &str) -> bool {
+        self.ctx
+            .avoid
+            .iter()
+            .any(|avoid| name.contains(avoid.as_str()))
     }
 
     /// A key length the bound algorithm takes, when the fuzzer can tell.
@@ -590,7 +622,7 @@ impl Engine {
     }
 
     fn op_send(&mut self) -> Step {
-        let index = self.pick(|kind| matches!(kind, Kind::Op { .. }));
+        let index = self.pick(|kind| matches!(kind, Kind::Op { type_, .. } if type_ != "rng"));
         let fd = self.pool[index].fd;
         let what = self.describe(index);
         let len = input::data_len(&mut self.rng);
@@ -675,7 +707,7 @@ impl Engine {
     /// Data into a pipe (write or vmsplice, or from the file), then the
     /// pipe into a socket; or a socket into a pipe.
     fn op_splice(&mut self) -> Step {
-        let index = self.pick(|kind| matches!(kind, Kind::Op { .. }));
+        let index = self.pick(|kind| matches!(kind, Kind::Op { type_, .. } if type_ != "rng"));
         let fd = self.pool[index].fd;
         let what = self.describe(index);
         let (read_end, write_end) = match sys::pipe() {
@@ -763,7 +795,7 @@ impl Engine {
     }
 
     fn op_sendfile(&mut self) -> Step {
-        let index = self.pick(|kind| matches!(kind, Kind::Op { .. }));
+        let index = self.pick(|kind| matches!(kind, Kind::Op { type_, .. } if type_ != "rng"));
         let fd = self.pool[index].fd;
         let what = self.describe(index);
         let size = self.ctx.file_data.len();

@@ -70,6 +70,10 @@ struct Args {
     /// A call running longer than this is reported as a hang.
     #[arg(long, default_value_t = 60)]
     hang_seconds: u64,
+    /// Never bind names containing this (repeatable), e.g. to keep a
+    /// known upstream report out of a run.
+    #[arg(long, value_name = "SUBSTRING")]
+    avoid: Vec<String>,
     /// Seconds between progress lines on standard error (0: none).
     #[arg(long, default_value_t = 10.0)]
     progress: f64,
@@ -131,7 +135,13 @@ fn shared_counter() -> &'static AtomicU64 {
 }
 
 /// The per-process context: random data, a read-only unlinked file, keys.
-fn context(family: u16, seed: u64, proc_: u32, ops: &'static AtomicU64) -> Result<Context, String> {
+fn context(
+    args: &Args,
+    family: u16,
+    seed: u64,
+    proc_: u32,
+    ops: &'static AtomicU64,
+) -> Result<Context, String> {
     let mut rng = Rng::new(seed ^ 0x6e6f_6973_6500_0000 ^ u64::from(proc_));
     let noise = rng.bytes(NOISE_LEN);
     let file_len = 64 * 1024 + rng.below(4096);
@@ -162,6 +172,7 @@ fn context(family: u16, seed: u64, proc_: u32, ops: &'static AtomicU64) -> Resul
         file_data,
         keys,
         noise,
+        avoid: args.avoid.clone(),
         ops,
     })
 }
@@ -175,7 +186,7 @@ fn run_process(
     ops: &'static AtomicU64,
 ) -> ProcReport {
     let fds_before = open_fds();
-    let ctx = match context(family, seed, proc_, ops) {
+    let ctx = match context(args, family, seed, proc_, ops) {
         Ok(ctx) => Arc::new(ctx),
         Err(e) => {
             return ProcReport {
@@ -280,6 +291,9 @@ fn replay_hint(args: &Args, seed: u64) -> String {
     }
     if let Some(seconds) = args.seconds {
         hint += &format!(" --seconds {seconds}");
+    }
+    for avoid in &args.avoid {
+        hint += &format!(" --avoid '{avoid}'");
     }
     hint
 }
@@ -456,6 +470,8 @@ fn main() -> ExitCode {
             "ops": stats.ops,
             "ops_per_second": rate,
             "checks": stats.checks,
+            "slowest_ms": stats.slowest_ms,
+            "slowest": stats.slowest,
             "check_skips": stats.check_skips,
             "calls": stats.calls,
             "errnos": stats.errnos,
@@ -489,6 +505,10 @@ fn main() -> ExitCode {
                 out += &format!("  {reason:<40} {count}\n");
             }
         }
+        out += &format!(
+            "slowest operation: {} ms: {}\n",
+            stats.slowest_ms, stats.slowest
+        );
         out += &format!("module refcnt: {refcnt_before:?} -> {refcnt_after:?}\n");
         for failure in &total.failures {
             out += &format!("failure: {failure}\n");

@@ -75,6 +75,9 @@ pub fn allowed(call: Call, errno: i32) -> bool {
             EPERM,
             EACCES,
             EBUSY,
+            // The crypto API's answer when a template instance it builds
+            // for a driver-like name already exists (AF_ALG's too).
+            EEXIST,
         ],
         // ENOSYS is documented for a key on an unkeyed hash.
         Call::SetKey => &[
