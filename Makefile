@@ -5,19 +5,21 @@
 #
 #   make run       boot the debug test kernel and show kcrypto working
 #   make check     build everything missing and run every test
+#   make fuzz      fuzz the socket family for SECONDS (default 300) seconds
 #
 # FLAVOR=debug|bench picks the test kernel; KDIR=/path builds the module
 # against another 6.12+ tree with CONFIG_RUST=y instead (see README.md).
 
 FLAVOR ?= debug
+SECONDS ?= 300
 export KDIR
 
-.PHONY: all module kernel setup run check lint rust-analyzer clean help
+.PHONY: all module kernel setup run check fuzz lint rust-analyzer clean help
 
 all: module
 
 help:
-	@sed -n '3,11s/^# \{0,1\}//p' Makefile
+	@sed -n '3,12s/^# \{0,1\}//p' Makefile
 
 setup:
 	@scripts/setup
@@ -33,6 +35,9 @@ run: setup
 
 check: setup
 	@scripts/check
+
+fuzz: setup
+	@scripts/fuzz $(SECONDS)
 
 lint: setup module
 	@scripts/lint
