@@ -79,8 +79,10 @@ pub fn allowed(call: Call, errno: i32) -> bool {
             // for a driver-like name already exists (AF_ALG's too).
             EEXIST,
         ],
-        // ENOSYS is documented for a key on an unkeyed hash.
+        // ENOSYS is documented for a key on an unkeyed hash, EBADMSG for an akcipher public
+        // key the kernel's ASN.1 parser refuses.
         Call::SetKey => &[
+            EBADMSG,
             ENOPROTOOPT,
             EINVAL,
             EMSGSIZE,
