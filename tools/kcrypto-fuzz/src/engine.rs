@@ -530,8 +530,14 @@ impl Engine {
             Err(libc::EDOM) if level == libc::SOL_SOCKET => Err(libc::EINVAL),
             other => other,
         };
+        // A random option that happens to be a key option is judged as one.
+        let call = if level == SOL_ALG && matches!(name, ALG_SET_KEY | ALG_SET_KEY_BY_KEY_SERIAL) {
+            Call::SetKey
+        } else {
+            Call::SetOpt
+        };
         self.note(
-            Call::SetOpt,
+            call,
             result,
             format!("setsockopt({what}, level {level}, name {name}, len {shown_len})"),
         )?;
