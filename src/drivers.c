@@ -141,6 +141,30 @@ int kcrypto_find_hardware(const char *name, const char *kind, char *driver,
 	return err;
 }
 
+/*
+ * Copies the generic name (cra_name) of the registered implementation whose
+ * driver name is @driver into @name; returns its length, or 0 if there is
+ * none or it is its own generic name. Only reads the list: nothing is loaded
+ * or instantiated, so a driver is found only once it exists.
+ */
+int kcrypto_driver_alg_name(const char *driver, char *name, size_t size)
+{
+	struct crypto_alg *alg;
+	int ret = 0;
+
+	down_read(&crypto_alg_sem);
+	list_for_each_entry(alg, &crypto_alg_list, cra_list) {
+		if ((alg->cra_flags & KCRYPTO_ALG_UNUSABLE) ||
+		    strcmp(alg->cra_driver_name, driver) ||
+		    !strcmp(alg->cra_name, driver))
+			continue;
+		ret = strscpy(name, alg->cra_name, size);
+		break;
+	}
+	up_read(&crypto_alg_sem);
+	return ret;
+}
+
 static void kcrypto_tfm_info(struct crypto_tfm *tfm, const char *kind,
 			     struct kcrypto_alg_info *info)
 {
