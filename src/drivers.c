@@ -129,7 +129,39 @@ int kcrypto_find_hardware(const char *name, const char *kind, char *driver,
 		    strcmp(kcrypto_alg_kind(alg), kind) ||
 		    (strcmp(alg->cra_name, name) &&
 		     strcmp(alg->cra_driver_name, name)) ||
-		    !kcrypto_alg_is_hardware(alg))
+		    !kcrypto_alg_is_hardware(alg) ||
+		    !kcrypto_policy_may_serve(alg->cra_driver_name))
+			continue;
+		if (!best || alg->cra_priority > best->cra_priority)
+			best = alg;
+	}
+	if (best)
+		err = strscpy(driver, best->cra_driver_name, size) < 0 ?
+		      -ENAMETOOLONG : 0;
+	up_read(&crypto_alg_sem);
+	return err;
+}
+
+/*
+ * Copies the driver name of the highest-priority implementation of @name
+ * (generic or driver name) of type @kind that the policy lets serve a socket
+ * (@software: synchronous CPU code only) into @driver; -ENOENT if none.
+ */
+int kcrypto_find_servable(const char *name, const char *kind, bool software,
+			  char *driver, size_t size)
+{
+	struct crypto_alg *alg, *best = NULL;
+	int err = -ENOENT;
+
+	down_read(&crypto_alg_sem);
+	list_for_each_entry(alg, &crypto_alg_list, cra_list) {
+		if (!kcrypto_alg_usable(alg) ||
+		    strcmp(kcrypto_alg_kind(alg), kind) ||
+		    (strcmp(alg->cra_name, name) &&
+		     strcmp(alg->cra_driver_name, name)) ||
+		    (software && (alg->cra_flags & (CRYPTO_ALG_ASYNC |
+						    CRYPTO_ALG_KERN_DRIVER_ONLY))) ||
+		    !kcrypto_policy_may_serve(alg->cra_driver_name))
 			continue;
 		if (!best || alg->cra_priority > best->cra_priority)
 			best = alg;

@@ -189,6 +189,13 @@ extern "C" {
         driver: *mut c_char,
         size: usize,
     ) -> c_int;
+    pub(crate) fn kcrypto_find_servable(
+        name: *const c_char,
+        kind: *const c_char,
+        software: bool,
+        driver: *mut c_char,
+        size: usize,
+    ) -> c_int;
     pub(crate) fn kcrypto_driver_alg_name(
         driver: *const c_char,
         name: *mut c_char,

@@ -117,7 +117,12 @@ struct kcrypto_alg_info;
 size_t kcrypto_alg_list(struct kcrypto_alg_info *buf, size_t count);
 int kcrypto_find_hardware(const char *name, const char *kind, char *driver,
 			  size_t size);
+int kcrypto_find_servable(const char *name, const char *kind, bool software,
+			  char *driver, size_t size);
 int kcrypto_driver_alg_name(const char *driver, char *name, size_t size);
+
+/* src/policy/mod.rs */
+bool kcrypto_policy_may_serve(const char *driver);
 void kcrypto_shash_info(struct crypto_shash *tfm, struct kcrypto_alg_info *info);
 void kcrypto_skcipher_info(struct crypto_skcipher *tfm,
 			   struct kcrypto_alg_info *info);

@@ -19,7 +19,7 @@
 
 pub(crate) mod name;
 
-use kernel::{prelude::*, str::CStr};
+use kernel::{ffi::c_char, prelude::*, str::CStr};
 
 use crate::{crypto::MAX_ALG_NAME, ffi};
 use name::Name;
@@ -108,6 +108,26 @@ impl Env for Kernel {
             Err(_) => Err(Error::from_errno(len)),
         }
     }
+}
+
+/// Whether the implementation with driver name `driver` may serve a socket: in modes 1 and 2,
+/// not if its driver name is a dangerous construction (it outranks the plain implementation once
+/// someone has instantiated it, e.g. `pcrypt(gcm_base(ctr(aes-aesni),ghash-generic))`).
+pub(crate) fn may_serve(driver: &[u8]) -> bool {
+    Kernel.mode() == Mode::Open || !Name::parse(driver).is_ok_and(|name| name.is_dangerous())
+}
+
+/// [`may_serve`] for `src/drivers.c`, which calls it under the crypto API's list lock: it only
+/// parses, never sleeps.
+///
+/// # Safety
+///
+/// `driver` must be a NUL-terminated string, live for the call.
+#[no_mangle]
+unsafe extern "C" fn kcrypto_policy_may_serve(driver: *const c_char) -> bool {
+    // SAFETY: The caller guarantees `driver` is NUL-terminated and live.
+    let driver = unsafe { CStr::from_char_ptr(driver) };
+    may_serve(driver.as_bytes())
 }
 
 /// Decides whether the caller may bind a socket of type `kind` to `name`.
@@ -377,5 +397,14 @@ mod tests {
         }
         let got = decide(&admin, c_str!("hash"), b"hmac(hmac(sha256))");
         kunit_expect_eq!(t, got, Err(REFUSED));
+
+        // Implementations: what another user instantiated does not serve a socket if refused.
+        kunit_expect!(t, may_serve(b"generic-gcm-aesni"));
+        kunit_expect!(t, may_serve(b"gcm_base(ctr(aes-aesni),ghash-generic)"));
+        kunit_expect!(
+            t,
+            !may_serve(b"pcrypt(gcm_base(ctr(aes-aesni),ghash-generic))")
+        );
+        kunit_expect!(t, !may_serve(b"cryptd(sha256-generic)"));
     });
 }
