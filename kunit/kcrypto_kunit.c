@@ -38,6 +38,10 @@ static struct kunit_case kcrypto_crypto_cases[] = {
 	KUNIT_CASE(kcrypto_test_sockaddr_parse),
 	KUNIT_CASE(kcrypto_test_socket_options),
 	KUNIT_CASE(kcrypto_test_cmsg_parse),
+	KUNIT_CASE(kcrypto_test_policy_name_parse),
+	KUNIT_CASE(kcrypto_test_policy_generic_name),
+	KUNIT_CASE(kcrypto_test_policy_decisions),
+	KUNIT_CASE(kcrypto_test_policy_defaults),
 	{}
 };
 

@@ -139,7 +139,8 @@ int kcrypto_find_hardware(const char *name, const char *kind, char *driver,
 		    strcmp(kcrypto_alg_kind(alg), kind) ||
 		    (strcmp(alg->cra_name, name) &&
 		     strcmp(alg->cra_driver_name, name)) ||
-		    !kcrypto_alg_is_hardware(alg))
+		    !kcrypto_alg_is_hardware(alg) ||
+		    !kcrypto_policy_may_serve(alg->cra_driver_name))
 			continue;
 		if (!best || alg->cra_priority > best->cra_priority)
 			best = alg;
@@ -157,6 +158,61 @@ static void kcrypto_tfm_alg_info(const struct crypto_alg *alg, const char *kind,
 	down_read(&crypto_alg_sem);
 	kcrypto_alg_fill(alg, kind, info);
 	up_read(&crypto_alg_sem);
+}
+
+/*
+ * Copies the driver name of the highest-priority implementation of @name
+ * (generic or driver name) of type @kind that the policy lets serve a socket
+ * (@software: synchronous CPU code only) into @driver; -ENOENT if none.
+ */
+int kcrypto_find_servable(const char *name, const char *kind, bool software,
+			  char *driver, size_t size)
+{
+	struct crypto_alg *alg, *best = NULL;
+	int err = -ENOENT;
+
+	down_read(&crypto_alg_sem);
+	list_for_each_entry(alg, &crypto_alg_list, cra_list) {
+		if (!kcrypto_alg_usable(alg) ||
+		    strcmp(kcrypto_alg_kind(alg), kind) ||
+		    (strcmp(alg->cra_name, name) &&
+		     strcmp(alg->cra_driver_name, name)) ||
+		    (software && (alg->cra_flags & (CRYPTO_ALG_ASYNC |
+						    CRYPTO_ALG_KERN_DRIVER_ONLY))) ||
+		    !kcrypto_policy_may_serve(alg->cra_driver_name))
+			continue;
+		if (!best || alg->cra_priority > best->cra_priority)
+			best = alg;
+	}
+	if (best)
+		err = strscpy(driver, best->cra_driver_name, size) < 0 ?
+		      -ENAMETOOLONG : 0;
+	up_read(&crypto_alg_sem);
+	return err;
+}
+
+/*
+ * Copies the generic name (cra_name) of the registered implementation whose
+ * driver name is @driver into @name; returns its length, or 0 if there is
+ * none or it is its own generic name. Only reads the list: nothing is loaded
+ * or instantiated, so a driver is found only once it exists.
+ */
+int kcrypto_driver_alg_name(const char *driver, char *name, size_t size)
+{
+	struct crypto_alg *alg;
+	int ret = 0;
+
+	down_read(&crypto_alg_sem);
+	list_for_each_entry(alg, &crypto_alg_list, cra_list) {
+		if ((alg->cra_flags & KCRYPTO_ALG_UNUSABLE) ||
+		    strcmp(alg->cra_driver_name, driver) ||
+		    !strcmp(alg->cra_name, driver))
+			continue;
+		ret = strscpy(name, alg->cra_name, size);
+		break;
+	}
+	up_read(&crypto_alg_sem);
+	return ret;
 }
 
 static void kcrypto_tfm_info(struct crypto_tfm *tfm, const char *kind,

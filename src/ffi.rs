@@ -6,7 +6,7 @@
 //! live in `src/shim.c` (static inlines, structure layouts, socket plumbing) and
 //! `kunit/kcrypto_kunit.c` (test reporting), declared for C in `src/kcrypto.h`. Only the safe
 //! wrappers in [`crate::crypto`], [`crate::buffer`], [`crate::msg`], [`crate::family`],
-//! [`crate::limits`] and [`crate::kunit`] call into this module.
+//! [`crate::limits`], [`crate::policy`] and [`crate::kunit`] call into this module.
 
 use core::{marker::PhantomData, marker::PhantomPinned};
 use kernel::bindings::sockptr_t;
@@ -138,6 +138,14 @@ extern "C" {
 
     // src/shim.c: module parameters
     pub(crate) fn kcrypto_param_family() -> c_int;
+    pub(crate) fn kcrypto_param_policy() -> c_uint;
+    pub(crate) fn kcrypto_policy_list(
+        kind: *const c_char,
+        privileged: bool,
+        buf: *mut c_char,
+        size: usize,
+    ) -> c_int;
+    pub(crate) fn kcrypto_policy_privileged() -> bool;
     pub(crate) fn kcrypto_param_max_op_bytes() -> u64;
 
     // src/shim.c: synchronous hashes
@@ -221,6 +229,18 @@ extern "C" {
         name: *const c_char,
         kind: *const c_char,
         driver: *mut c_char,
+        size: usize,
+    ) -> c_int;
+    pub(crate) fn kcrypto_find_servable(
+        name: *const c_char,
+        kind: *const c_char,
+        software: bool,
+        driver: *mut c_char,
+        size: usize,
+    ) -> c_int;
+    pub(crate) fn kcrypto_driver_alg_name(
+        driver: *const c_char,
+        name: *mut c_char,
         size: usize,
     ) -> c_int;
     pub(crate) fn kcrypto_shash_info(tfm: *mut CryptoShash, info: *mut AlgInfo);

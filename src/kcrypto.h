@@ -69,7 +69,13 @@ struct kcrypto_req *kcrypto_akcipher_submit(struct crypto_akcipher *tfm,
 int kcrypto_req_wait(struct kcrypto_req *req);
 void kcrypto_req_put(struct kcrypto_req *req);
 
+/* Size of each allowlist module parameter, terminator included. */
+#define KCRYPTO_POLICY_LIST_MAX	1024
+
 /* src/shim.c */
+unsigned int kcrypto_param_policy(void);
+int kcrypto_policy_list(const char *type, bool priv, char *buf, size_t size);
+bool kcrypto_policy_privileged(void);
 int kcrypto_param_family(void);
 u64 kcrypto_param_max_op_bytes(void);
 void kcrypto_shash_free(struct crypto_shash *tfm);
@@ -122,6 +128,12 @@ struct kcrypto_alg_info;
 size_t kcrypto_alg_list(struct kcrypto_alg_info *buf, size_t count);
 int kcrypto_find_hardware(const char *name, const char *kind, char *driver,
 			  size_t size);
+int kcrypto_find_servable(const char *name, const char *kind, bool software,
+			  char *driver, size_t size);
+int kcrypto_driver_alg_name(const char *driver, char *name, size_t size);
+
+/* src/policy/mod.rs */
+bool kcrypto_policy_may_serve(const char *driver);
 void kcrypto_shash_info(struct crypto_shash *tfm, struct kcrypto_alg_info *info);
 void kcrypto_skcipher_info(struct crypto_skcipher *tfm,
 			   struct kcrypto_alg_info *info);
@@ -174,5 +186,9 @@ void kcrypto_test_errno_mapping(struct kunit *test);
 void kcrypto_test_sockaddr_parse(struct kunit *test);
 void kcrypto_test_socket_options(struct kunit *test);
 void kcrypto_test_cmsg_parse(struct kunit *test);
+void kcrypto_test_policy_name_parse(struct kunit *test);
+void kcrypto_test_policy_generic_name(struct kunit *test);
+void kcrypto_test_policy_decisions(struct kunit *test);
+void kcrypto_test_policy_defaults(struct kunit *test);
 
 #endif /* KCRYPTO_H */

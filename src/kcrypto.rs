@@ -5,8 +5,8 @@
 //! Data flows one way: user buffer → copy into kernel-owned memory ([`buffer`], [`msg`]) →
 //! crypto API ([`crypto`]) → copy out. [`family`] registers the `AF_KCRYPTO` socket family,
 //! [`socket`] holds each socket's state machine, [`ops`] the operation types. [`ffi`] declares
-//! every C function the crate calls, [`errno`] the error codes the `kernel` crate lacks and
-//! [`limits`] the size limits.
+//! every C function the crate calls, [`errno`] the error codes the `kernel` crate lacks,
+//! [`limits`] the size limits and [`policy`] which algorithms a socket may bind to.
 
 use kernel::prelude::*;
 
@@ -23,6 +23,7 @@ mod keys;
 mod limits;
 mod msg;
 mod ops;
+mod policy;
 mod socket;
 
 module! {

@@ -27,6 +27,7 @@
 #include <linux/slab.h>
 #include <linux/sockptr.h>
 #include <linux/uio.h>
+#include <linux/user_namespace.h>
 #include <net/sock.h>
 #include <linux/if_kcrypto.h>
 
@@ -42,6 +43,136 @@ MODULE_PARM_DESC(family, "socket family number to register (default "
 static unsigned long max_op_bytes = 1UL << 30;
 module_param(max_op_bytes, ulong, 0644);
 MODULE_PARM_DESC(max_op_bytes, "most bytes one operation may take in (default 1 GiB)");
+
+/*
+ * Algorithm policy (src/policy/, Documentation/userspace-api.rst "Policy"):
+ * which names bind() accepts. The lists are read under kernel_param_lock, so
+ * a concurrent write through sysfs is never seen half-done.
+ */
+static unsigned int policy = 1;
+
+static int kcrypto_policy_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 0, 2);
+}
+
+static const struct kernel_param_ops kcrypto_policy_ops = {
+	.set = kcrypto_policy_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(policy, &kcrypto_policy_ops, &policy, 0644);
+MODULE_PARM_DESC(policy, "which algorithms bind() accepts: 0 open, 1 allowlists (default), 2 none");
+
+/*
+ * Allowlists, one pair per type: allow_TYPE for everyone, allow_TYPE_priv in
+ * addition for privileged callers. Names are separated by white space or by
+ * commas outside parentheses; each is a generic name (see src/policy/).
+ */
+#define KCRYPTO_ALLOW_HASH "sha1 sha224 sha256 sha384 sha512 sha3-224 sha3-256 sha3-384 sha3-512 hmac(sha1) hmac(sha224) hmac(sha256) hmac(sha384) hmac(sha512) hmac(sha3-224) hmac(sha3-256) hmac(sha3-384) hmac(sha3-512) cmac(aes) xcbc(aes) crc32c"
+#define KCRYPTO_ALLOW_HASH_PRIV "md5 hmac(md5) crc32 xxhash64 blake2b-160 blake2b-256 blake2b-384 blake2b-512 sm3 hmac(sm3) streebog256 streebog512 ghash polyval cmac(sm4) cmac(des3_ede) michael_mic"
+#define KCRYPTO_ALLOW_SKCIPHER "cbc(aes) ecb(aes) ctr(aes) xts(aes) cts(cbc(aes)) xctr(aes) rfc3686(ctr(aes)) chacha20 xchacha20"
+#define KCRYPTO_ALLOW_SKCIPHER_PRIV "xchacha12 hctr2(aes) essiv(cbc(aes),sha256) adiantum(xchacha12,aes) adiantum(xchacha20,aes) cbc(sm4) ctr(sm4) ecb(sm4) xts(sm4) cbc(des3_ede) ecb(des3_ede) ctr(des3_ede) cbc(camellia) ecb(camellia) xts(camellia) cbc(serpent) xts(serpent) cbc(twofish) xts(twofish)"
+#define KCRYPTO_ALLOW_AEAD "gcm(aes) ccm(aes) rfc4106(gcm(aes)) rfc4309(ccm(aes)) rfc4543(gcm(aes)) rfc7539(chacha20,poly1305) rfc7539esp(chacha20,poly1305)"
+#define KCRYPTO_ALLOW_AEAD_PRIV "authenc(hmac(sha1),cbc(aes)) authenc(hmac(sha256),cbc(aes)) authenc(hmac(sha384),cbc(aes)) authenc(hmac(sha512),cbc(aes)) authenc(hmac(sha256),rfc3686(ctr(aes))) authenc(hmac(sha1),cbc(des3_ede)) gcm(sm4) ccm(sm4)"
+#define KCRYPTO_ALLOW_RNG "stdrng"
+#define KCRYPTO_ALLOW_RNG_PRIV "jitterentropy_rng"
+#define KCRYPTO_ALLOW_AKCIPHER "rsa pkcs1pad(rsa) pkcs1pad(rsa,sha256) pkcs1pad(rsa,sha384) pkcs1pad(rsa,sha512)"
+#define KCRYPTO_ALLOW_AKCIPHER_PRIV "pkcs1pad(rsa,sha1) pkcs1pad(rsa,sha224) pkcs1pad(rsa,sha3-256) pkcs1pad(rsa,sha3-384) pkcs1pad(rsa,sha3-512)"
+
+static char allow_hash[KCRYPTO_POLICY_LIST_MAX] = KCRYPTO_ALLOW_HASH;
+module_param_string(allow_hash, allow_hash, KCRYPTO_POLICY_LIST_MAX, 0644);
+MODULE_PARM_DESC(allow_hash, "hash algorithms anyone may bind to");
+static char allow_hash_priv[KCRYPTO_POLICY_LIST_MAX] = KCRYPTO_ALLOW_HASH_PRIV;
+module_param_string(allow_hash_priv, allow_hash_priv, KCRYPTO_POLICY_LIST_MAX,
+		    0644);
+MODULE_PARM_DESC(allow_hash_priv,
+		 "hash algorithms CAP_NET_ADMIN/CAP_SYS_ADMIN callers may bind to as well");
+
+static char allow_skcipher[KCRYPTO_POLICY_LIST_MAX] = KCRYPTO_ALLOW_SKCIPHER;
+module_param_string(allow_skcipher, allow_skcipher, KCRYPTO_POLICY_LIST_MAX, 0644);
+MODULE_PARM_DESC(allow_skcipher, "skcipher algorithms anyone may bind to");
+static char allow_skcipher_priv[KCRYPTO_POLICY_LIST_MAX] = KCRYPTO_ALLOW_SKCIPHER_PRIV;
+module_param_string(allow_skcipher_priv, allow_skcipher_priv, KCRYPTO_POLICY_LIST_MAX,
+		    0644);
+MODULE_PARM_DESC(allow_skcipher_priv,
+		 "skcipher algorithms CAP_NET_ADMIN/CAP_SYS_ADMIN callers may bind to as well");
+
+static char allow_aead[KCRYPTO_POLICY_LIST_MAX] = KCRYPTO_ALLOW_AEAD;
+module_param_string(allow_aead, allow_aead, KCRYPTO_POLICY_LIST_MAX, 0644);
+MODULE_PARM_DESC(allow_aead, "aead algorithms anyone may bind to");
+static char allow_aead_priv[KCRYPTO_POLICY_LIST_MAX] = KCRYPTO_ALLOW_AEAD_PRIV;
+module_param_string(allow_aead_priv, allow_aead_priv, KCRYPTO_POLICY_LIST_MAX,
+		    0644);
+MODULE_PARM_DESC(allow_aead_priv,
+		 "aead algorithms CAP_NET_ADMIN/CAP_SYS_ADMIN callers may bind to as well");
+
+static char allow_rng[KCRYPTO_POLICY_LIST_MAX] = KCRYPTO_ALLOW_RNG;
+module_param_string(allow_rng, allow_rng, KCRYPTO_POLICY_LIST_MAX, 0644);
+MODULE_PARM_DESC(allow_rng, "rng algorithms anyone may bind to");
+static char allow_rng_priv[KCRYPTO_POLICY_LIST_MAX] = KCRYPTO_ALLOW_RNG_PRIV;
+module_param_string(allow_rng_priv, allow_rng_priv, KCRYPTO_POLICY_LIST_MAX,
+		    0644);
+MODULE_PARM_DESC(allow_rng_priv,
+		 "rng algorithms CAP_NET_ADMIN/CAP_SYS_ADMIN callers may bind to as well");
+
+static char allow_akcipher[KCRYPTO_POLICY_LIST_MAX] = KCRYPTO_ALLOW_AKCIPHER;
+module_param_string(allow_akcipher, allow_akcipher, KCRYPTO_POLICY_LIST_MAX, 0644);
+MODULE_PARM_DESC(allow_akcipher, "akcipher algorithms anyone may bind to");
+static char allow_akcipher_priv[KCRYPTO_POLICY_LIST_MAX] = KCRYPTO_ALLOW_AKCIPHER_PRIV;
+module_param_string(allow_akcipher_priv, allow_akcipher_priv, KCRYPTO_POLICY_LIST_MAX,
+		    0644);
+MODULE_PARM_DESC(allow_akcipher_priv,
+		 "akcipher algorithms CAP_NET_ADMIN/CAP_SYS_ADMIN callers may bind to as well");
+
+static const struct {
+	const char *type;
+	const char *list;
+	const char *priv;
+} kcrypto_allowlists[] = {
+	{ "hash", allow_hash, allow_hash_priv },
+	{ "skcipher", allow_skcipher, allow_skcipher_priv },
+	{ "aead", allow_aead, allow_aead_priv },
+	{ "rng", allow_rng, allow_rng_priv },
+	{ "akcipher", allow_akcipher, allow_akcipher_priv },
+};
+
+unsigned int kcrypto_param_policy(void)
+{
+	return READ_ONCE(policy);
+}
+
+/*
+ * Copies the allowlist of @type (@priv: the additions for privileged callers)
+ * into @buf; returns its length, or -ENOENT for a type without a list.
+ */
+int kcrypto_policy_list(const char *type, bool priv, char *buf, size_t size)
+{
+	ssize_t len;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(kcrypto_allowlists); i++) {
+		if (strcmp(kcrypto_allowlists[i].type, type))
+			continue;
+		kernel_param_lock(THIS_MODULE);
+		len = strscpy(buf, priv ? kcrypto_allowlists[i].priv :
+			      kcrypto_allowlists[i].list, size);
+		kernel_param_unlock(THIS_MODULE);
+		return len;
+	}
+	return -ENOENT;
+}
+
+/*
+ * Privileged callers get the wider lists: CAP_NET_ADMIN in the initial user
+ * namespace (as for other network configuration) or CAP_SYS_ADMIN. Not
+ * audited: a refusal here only means the shorter list applies.
+ */
+bool kcrypto_policy_privileged(void)
+{
+	return ns_capable_noaudit(&init_user_ns, CAP_NET_ADMIN) ||
+	       ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
+}
 
 int kcrypto_param_family(void)
 {

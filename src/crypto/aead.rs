@@ -154,6 +154,12 @@ impl Aead {
     }
 }
 
+impl super::Served for Aead {
+    fn served_by(&self) -> super::AlgInfo {
+        self.info()
+    }
+}
+
 impl Drop for Aead {
     fn drop(&mut self) {
         // SAFETY: By the type invariant the transform is owned by `self`; every request holds

@@ -224,6 +224,12 @@ impl Akcipher {
     }
 }
 
+impl super::Served for Akcipher {
+    fn served_by(&self) -> super::AlgInfo {
+        self.info()
+    }
+}
+
 impl Drop for Akcipher {
     fn drop(&mut self) {
         // SAFETY: By the type invariant the transform is owned by `self`; every request holds

@@ -101,6 +101,12 @@ impl Shash {
     }
 }
 
+impl super::Served for Shash {
+    fn served_by(&self) -> super::AlgInfo {
+        self.info()
+    }
+}
+
 impl Drop for Shash {
     fn drop(&mut self) {
         // SAFETY: By the type invariant the transform is owned by `self`; every `Digest` using it

@@ -72,6 +72,12 @@ impl AlgInfo {
         &name[..end]
     }
 
+    /// The implementation's driver name.
+    pub(crate) fn driver(&self) -> &[u8] {
+        let driver = &self.0.driver;
+        &driver[..driver.iter().position(|&b| b == 0).unwrap_or(driver.len())]
+    }
+
     /// Whether the implementation runs off the CPU (`KCRYPTO_ALG_HARDWARE`).
     pub(crate) fn is_hardware(&self) -> bool {
         self.0.flags & 0x2 != 0
@@ -120,6 +126,41 @@ pub(crate) fn find_hardware(name: &CStr, kind: &CStr) -> Result<[u8; MAX_ALG_NAM
         )
     })?;
     Ok(driver)
+}
+
+/// The driver name of the highest-priority implementation of `name` (generic or driver name)
+/// of type `kind` that the policy lets serve a socket (`software`: synchronous CPU code only);
+/// `ENOENT` if there is none.
+pub(crate) fn find_servable(
+    name: &CStr,
+    kind: &CStr,
+    software: bool,
+) -> Result<[u8; MAX_ALG_NAME]> {
+    let mut driver = [0u8; MAX_ALG_NAME];
+    // SAFETY: `name` and `kind` are NUL-terminated; `driver` is valid for its length.
+    to_result(unsafe {
+        ffi::kcrypto_find_servable(
+            name.as_char_ptr(),
+            kind.as_char_ptr(),
+            software,
+            driver.as_mut_ptr().cast(),
+            driver.len(),
+        )
+    })?;
+    Ok(driver)
+}
+
+/// A transform of any type: which implementation serves it.
+pub(crate) trait Served {
+    /// The implementation serving the transform.
+    fn served_by(&self) -> AlgInfo;
+}
+
+/// A name resolved without a transform (see [`akcipher::lookup`]) is served by what it found.
+impl Served for AlgInfo {
+    fn served_by(&self) -> AlgInfo {
+        *self
+    }
 }
 
 /// Which way a cipher or AEAD runs.

@@ -74,6 +74,12 @@ impl Rng {
     }
 }
 
+impl super::Served for Rng {
+    fn served_by(&self) -> super::AlgInfo {
+        self.info()
+    }
+}
+
 impl Drop for Rng {
     fn drop(&mut self) {
         // SAFETY: By the type invariant the transform is owned by `self`. `entropy` is dropped

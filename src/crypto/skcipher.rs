@@ -163,6 +163,12 @@ impl Skcipher {
     }
 }
 
+impl super::Served for Skcipher {
+    fn served_by(&self) -> super::AlgInfo {
+        self.info()
+    }
+}
+
 impl Drop for Skcipher {
     fn drop(&mut self) {
         // SAFETY: By the type invariant the transform is owned by `self`; every request holds

@@ -21,8 +21,9 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 use kernel::{prelude::*, str::CStr, sync::Arc};
 
 use crate::{
-    crypto::{self, Direction},
+    crypto::{self, Direction, Served},
     msg::{Control, Msg},
+    policy,
 };
 
 /// `CRYPTO_ALG_ASYNC`: the implementation may complete requests asynchronously.
@@ -81,20 +82,35 @@ impl Algorithm {
         self.class
     }
 
-    /// Allocates a transform of the socket's class with `new(name, type, mask)`.
-    pub(crate) fn alloc<T>(&self, new: impl FnOnce(&CStr, u32, u32) -> Result<T>) -> Result<T> {
+    /// Allocates a transform of the socket's class with `new(name, type, mask)`, served by an
+    /// implementation the policy allows ([`policy::may_serve`]).
+    pub(crate) fn alloc<T: Served>(&self, new: impl Fn(&CStr, u32, u32) -> Result<T>) -> Result<T> {
         let name = CStr::from_bytes_with_nul(&self.name).map_err(|_| EINVAL)?;
-        match self.class {
-            Class::Any => new(name, 0, 0),
-            Class::Software => new(name, 0, CRYPTO_ALG_ASYNC | CRYPTO_ALG_KERN_DRIVER_ONLY),
+        let mask = match self.class {
+            Class::Any => 0,
+            Class::Software => CRYPTO_ALG_ASYNC | CRYPTO_ALG_KERN_DRIVER_ONLY,
             Class::Hardware => {
                 let driver = crypto::find_hardware(name, self.kind)?;
-                let end = driver.iter().position(|&b| b == 0).ok_or(EINVAL)?;
-                let driver = CStr::from_bytes_with_nul(&driver[..=end]).map_err(|_| EINVAL)?;
-                new(driver, 0, 0)
+                return new(driver_name(&driver)?, 0, 0);
             }
+        };
+        let tfm = new(name, 0, mask)?;
+        if policy::may_serve(tfm.served_by().driver()) {
+            return Ok(tfm);
         }
+        // Someone else instantiated a refused construction that outranks the plain
+        // implementation (IPsec's or root's pcrypt(gcm(aes)), say): take the best one allowed.
+        drop(tfm);
+        let software = self.class == Class::Software;
+        let driver = crypto::find_servable(name, self.kind, software)?;
+        new(driver_name(&driver)?, 0, mask)
     }
+}
+
+/// The NUL-terminated name at the start of `buf`.
+fn driver_name(buf: &[u8]) -> Result<&CStr> {
+    let end = buf.iter().position(|&b| b == 0).ok_or(EINVAL)?;
+    CStr::from_bytes_with_nul(&buf[..=end]).map_err(|_| EINVAL)
 }
 
 /// Counts the operation sockets open on a transform.

@@ -35,6 +35,7 @@ use crate::{
         skcipher::{SkcipherOp, SkcipherTransform},
         Algorithm,
     },
+    policy,
 };
 
 // Options of a bound socket (<linux/if_alg.h>, which the kernel crate's bindings lack).
@@ -138,6 +139,8 @@ impl Socket {
             State::Bound(_) => return Err(EINVAL),
             State::Operation(_) => return Err(Errno::NotSupported.into()),
         }
+        // The only place a name reaches the crypto API from userspace.
+        policy::check(addr.kind.name(), addr.name)?;
         let alg = Algorithm::new(addr.name, addr.kind.name(), addr.feat, addr.mask)?;
         let transform = match addr.kind {
             addr::Kind::Hash => Transform::Hash(HashTransform::new(alg)?),
