@@ -5,6 +5,7 @@
 #
 #   make run       boot the debug test kernel and show kcrypto working
 #   make check     build everything missing and run every test
+#   make docs      render Documentation/ to HTML (out/docs/), warnings fail
 #
 # FLAVOR=debug|bench picks the test kernel; KDIR=/path builds the module
 # against another 6.12+ tree with CONFIG_RUST=y instead (see README.md).
@@ -12,12 +13,12 @@
 FLAVOR ?= debug
 export KDIR
 
-.PHONY: all module kernel setup run check lint rust-analyzer clean help
+.PHONY: all module kernel setup run check docs lint rust-analyzer clean help
 
 all: module
 
 help:
-	@sed -n '3,11s/^# \{0,1\}//p' Makefile
+	@sed -n '3,12s/^# \{0,1\}//p' Makefile
 
 setup:
 	@scripts/setup
@@ -33,6 +34,10 @@ run: setup
 
 check: setup
 	@scripts/check
+
+docs:
+	@scripts/setup docs
+	@scripts/docs
 
 lint: setup module
 	@scripts/lint
