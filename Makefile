@@ -6,6 +6,7 @@
 #   make run       boot the debug test kernel and show kcrypto working
 #   make check     build everything missing and run every test
 #   make fuzz      fuzz the socket family for SECONDS (default 300) seconds
+#   make docs      render Documentation/ to HTML (out/docs/), warnings fail
 #
 # FLAVOR=debug|bench picks the test kernel; KDIR=/path builds the module
 # against another 6.12+ tree with CONFIG_RUST=y instead (see README.md).
@@ -14,7 +15,7 @@ FLAVOR ?= debug
 SECONDS ?= 300
 export KDIR
 
-.PHONY: all module kernel setup run check fuzz lint rust-analyzer clean help
+.PHONY: all module kernel setup run check fuzz docs lint rust-analyzer clean help
 
 all: module
 
@@ -38,6 +39,10 @@ check: setup
 
 fuzz: setup
 	@scripts/fuzz $(SECONDS)
+
+docs:
+	@scripts/setup docs
+	@scripts/docs
 
 lint: setup module
 	@scripts/lint

@@ -38,7 +38,8 @@
 static int family = AF_KCRYPTO_DEFAULT;
 module_param(family, int, 0444);
 MODULE_PARM_DESC(family, "socket family number to register (default "
-		 __stringify(AF_KCRYPTO_DEFAULT) ")");
+		 __stringify(AF_KCRYPTO_DEFAULT) "; " __stringify(AF_ALG)
+		 " = AF_ALG compat mode, needs the kernel's af_alg unloaded)");
 
 static unsigned long max_op_bytes = 1UL << 30;
 module_param(max_op_bytes, ulong, 0644);
@@ -725,12 +726,19 @@ int kcrypto_family_register(void)
 		return err;
 	kcrypto_family.family = family;
 	err = sock_register(&kcrypto_family);
-	if (err) {
+	if (err && family == AF_ALG)
+		pr_err("AF_ALG compat mode (family=%d): AF_ALG is registered by the kernel's af_alg (%d); unload algif_* and af_alg, or keep them from loading, first\n",
+		       family, err);
+	else if (err)
 		pr_err("socket family %d is taken (%d); load with family=N for a free number\n",
 		       family, err);
+	if (err) {
 		proto_unregister(&kcrypto_proto);
+		return err;
 	}
-	return err;
+	if (family == AF_ALG)
+		pr_info("AF_ALG compat mode: serving AF_ALG programs\n");
+	return 0;
 }
 
 void kcrypto_family_unregister(void)

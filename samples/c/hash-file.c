@@ -10,37 +10,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
-#include <linux/if_kcrypto.h>
 
-static int kcrypto_family(void)
-{
-	FILE *f = fopen(KCRYPTO_FAMILY_PATH, "r");
-	int family = AF_KCRYPTO_DEFAULT;
-
-	if (f) {
-		if (fscanf(f, "%d", &family) != 1)
-			family = AF_KCRYPTO_DEFAULT;
-		fclose(f);
-	}
-	return family;
-}
-
-static int unhex(const char *hex, unsigned char *out, size_t max)
-{
-	size_t len = strlen(hex) / 2;
-
-	if (strlen(hex) % 2 || len > max)
-		return -1;
-	for (size_t i = 0; i < len; i++)
-		if (sscanf(hex + 2 * i, "%2hhx", &out[i]) != 1)
-			return -1;
-	return (int)len;
-}
+#include "sample.h"
 
 static int fail(const char *what)
 {
