@@ -5,6 +5,8 @@
 #
 #   make run       boot the debug test kernel and show kcrypto working
 #   make check     build everything missing and run every test
+#   make bench     measure kcrypto against AF_ALG, userspace and the kernel
+#                  (QUICK=1: a short run; results in out/bench/)
 #
 # FLAVOR=debug|bench picks the test kernel; KDIR=/path builds the module
 # against another 6.12+ tree with CONFIG_RUST=y instead (see README.md).
@@ -12,12 +14,12 @@
 FLAVOR ?= debug
 export KDIR
 
-.PHONY: all module kernel setup run check lint rust-analyzer clean help
+.PHONY: all module kernel setup run check bench lint rust-analyzer clean help
 
 all: module
 
 help:
-	@sed -n '3,11s/^# \{0,1\}//p' Makefile
+	@sed -n '3,13s/^# \{0,1\}//p' Makefile
 
 setup:
 	@scripts/setup
@@ -34,6 +36,10 @@ run: setup
 check: setup
 	@scripts/check
 
+bench:
+	@scripts/setup bench
+	@QUICK=$(QUICK) scripts/bench
+
 lint: setup module
 	@scripts/lint
 
@@ -44,5 +50,6 @@ clean:
 	@if [ -f .kcrypto-kdir ]; then \
 		$(MAKE) -s -C "$$(cat .kcrypto-kdir)" LLVM=1 M=$(CURDIR) clean; \
 		$(MAKE) -s -C "$$(cat .kcrypto-kdir)" LLVM=1 M=$(CURDIR)/tests/canary clean; \
+		$(MAKE) -s -C "$$(cat .kcrypto-kdir)" LLVM=1 M=$(CURDIR)/bench clean; \
 	fi
 	@rm -f .kcrypto-kdir rust-project.json
