@@ -7,6 +7,8 @@
 #   make check     build everything missing and run every test
 #   make fuzz      fuzz the socket family for SECONDS (default 300) seconds
 #   make docs      render Documentation/ to HTML (out/docs/), warnings fail
+#   make bench     measure kcrypto against AF_ALG, userspace and the kernel
+#                  (QUICK=1: a short run; results in out/bench/)
 #
 # FLAVOR=debug|bench picks the test kernel; KDIR=/path builds the module
 # against another 6.12+ tree with CONFIG_RUST=y instead (see README.md).
@@ -15,12 +17,12 @@ FLAVOR ?= debug
 SECONDS ?= 300
 export KDIR
 
-.PHONY: all module kernel setup run check fuzz docs lint rust-analyzer clean help
+.PHONY: all module kernel setup run check fuzz docs bench lint rust-analyzer clean help
 
 all: module
 
 help:
-	@sed -n '3,12s/^# \{0,1\}//p' Makefile
+	@sed -n '3,15s/^# \{0,1\}//p' Makefile
 
 setup:
 	@scripts/setup
@@ -44,6 +46,10 @@ docs:
 	@scripts/setup docs
 	@scripts/docs
 
+bench:
+	@scripts/setup bench
+	@QUICK=$(QUICK) scripts/bench
+
 lint: setup module
 	@scripts/lint
 
@@ -54,5 +60,6 @@ clean:
 	@if [ -f .kcrypto-kdir ]; then \
 		$(MAKE) -s -C "$$(cat .kcrypto-kdir)" LLVM=1 M=$(CURDIR) clean; \
 		$(MAKE) -s -C "$$(cat .kcrypto-kdir)" LLVM=1 M=$(CURDIR)/tests/canary clean; \
+		$(MAKE) -s -C "$$(cat .kcrypto-kdir)" LLVM=1 M=$(CURDIR)/bench clean; \
 	fi
 	@rm -f .kcrypto-kdir rust-project.json

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-2.0
+//! The socket paths: kcrypto's family and the in-kernel AF_ALG share AF_ALG's ABI, so one
+//! implementation over raw system calls serves both and counts every call it makes.
+
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::ptr;
+
+use crate::alg::{Alg, Kind};
+
+/// Operation sockets may hold this much (SO_SNDBUFFORCE and SO_RCVBUFFORCE, root): a 1 MiB
+/// message and its output, or a queue of 64 KiB ones, for AF_ALG and kcrypto alike.
+const SOCKBUF: libc::c_int = 8 << 20;
+/// The pipe of the splice path (the default pipe-max-size).
+const PIPE_SIZE: libc::c_int = 1 << 20;
+
+fn check(ret: libc::c_int) -> io::Result<libc::c_int> {
+    if ret < 0 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(ret)
+    }
+}
+
+fn check_len(ret: isize) -> io::Result<usize> {
+    usize::try_from(ret).map_err(|_| io::Error::last_os_error())
+}
+
+/// A bound socket and one operation socket accepted from it (kept for every operation).
+#[derive(Debug)]
+pub struct AlgSocket {
+    kind: Kind,
+    iv_len: usize,
+    _tfm: OwnedFd,
+    op: OwnedFd,
+    /// Read and write ends of the splice path's pipe.
+    pipe: Option<(OwnedFd, OwnedFd)>,
+    cmsg: Vec<u64>,
+    cmsg_len: usize,
+}
+
+fn new_socket(family: i32) -> io::Result<OwnedFd> {
+    // SAFETY: socket() has no memory arguments.
+    let fd = check(unsafe { libc::socket(family, libc::SOCK_SEQPACKET | libc::SOCK_CLOEXEC, 0) })?;
+    // SAFETY: `fd` was just returned by socket() and is owned by nobody else.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+fn set_opt(fd: RawFd, level: libc::c_int, name: libc::c_int, val: &[u8]) -> io::Result<()> {
+    let len =
+        libc::socklen_t::try_from(val.len()).map_err(|_| io::Error::other("option too long"))?;
+    let ptr = if val.is_empty() {
+        ptr::null()
+    } else {
+        val.as_ptr().cast()
+    };
+    // SAFETY: `ptr` is null or points to `len` readable bytes.
+    check(unsafe { libc::setsockopt(fd, level, name, ptr, len) }).map(|_| ())
+}
+
+impl AlgSocket {
+    /// Binds `alg` in `family` (kcrypto's number or AF_ALG), sets its key, accepts an operation
+    /// socket; `splice` also sets up a pipe for the splice path.
+    pub fn new(family: i32, alg: &Alg, splice: bool) -> io::Result<AlgSocket> {
+        let tfm = new_socket(family)?;
+        // SAFETY: sockaddr_alg is plain data; all zeroes is a valid value.
+        let mut sa: libc::sockaddr_alg = unsafe { std::mem::zeroed() };
+        sa.salg_family = family as libc::sa_family_t;
+        let ty = alg.kind.name().as_bytes();
+        sa.salg_type[..ty.len()].copy_from_slice(ty);
+        let name = alg.name.as_bytes();
+        if name.len() >= sa.salg_name.len() {
+            return Err(io::Error::other("algorithm name too long"));
+        }
+        sa.salg_name[..name.len()].copy_from_slice(name);
+        // SAFETY: `sa` is a sockaddr_alg of the size passed.
+        check(unsafe {
+            libc::bind(
+                tfm.as_raw_fd(),
+                ptr::from_ref(&sa).cast(),
+                size_of::<libc::sockaddr_alg>() as libc::socklen_t,
+            )
+        })?;
+        if alg.key_len > 0 {
+            set_opt(
+                tfm.as_raw_fd(),
+                libc::SOL_ALG,
+                libc::ALG_SET_KEY,
+                &alg.key(),
+            )?;
+        }
+        if alg.kind == Kind::Aead {
+            // AF_ALG's ABI: the tag size is optlen, with no value.
+            let len = alg.out_len as libc::socklen_t;
+            // SAFETY: a null value with a length is what ALG_SET_AEAD_AUTHSIZE takes.
+            check(unsafe {
+                libc::setsockopt(
+                    tfm.as_raw_fd(),
+                    libc::SOL_ALG,
+                    libc::ALG_SET_AEAD_AUTHSIZE,
+                    ptr::null(),
+                    len,
+                )
+            })?;
+        }
+        // SAFETY: accept() may take null address arguments.
+        let op = check(unsafe {
+            libc::accept4(
+                tfm.as_raw_fd(),
+                ptr::null_mut(),
+                ptr::null_mut(),
+                libc::SOCK_CLOEXEC,
+            )
+        })?;
+        // SAFETY: `op` was just returned by accept4() and is owned by nobody else.
+        let op = unsafe { OwnedFd::from_raw_fd(op) };
+        set_opt(
+            op.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_SNDBUFFORCE,
+            &SOCKBUF.to_ne_bytes(),
+        )?;
+        // AF_ALG bounds its output scatterlist by the receive buffer (an AEAD output that does
+        // not fit is EINVAL); kcrypto does not use it.
+        set_opt(
+            op.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_RCVBUFFORCE,
+            &SOCKBUF.to_ne_bytes(),
+        )?;
+        let pipe = if splice { Some(new_pipe()?) } else { None };
+        let mut sock = AlgSocket {
+            kind: alg.kind,
+            iv_len: alg.iv_len,
+            _tfm: tfm,
+            op,
+            pipe,
+            cmsg: Vec::new(),
+            cmsg_len: 0,
+        };
+        sock.build_cmsg();
+        Ok(sock)
+    }
+
+    /// The control messages of every cipher message: encrypt, a zero IV, no associated data.
+    fn build_cmsg(&mut self) {
+        if self.kind == Kind::Hash {
+            return;
+        }
+        let u32_len = size_of::<u32>() as u32;
+        let iv_len = u32_len + self.iv_len as u32;
+        // SAFETY: CMSG_SPACE only computes a size.
+        let mut space = unsafe { libc::CMSG_SPACE(u32_len) + libc::CMSG_SPACE(iv_len) } as usize;
+        if self.kind == Kind::Aead {
+            // SAFETY: as above.
+            space += unsafe { libc::CMSG_SPACE(u32_len) } as usize;
+        }
+        self.cmsg = vec![0u64; space.div_ceil(8)];
+        self.cmsg_len = space;
+        let mut entries: Vec<(libc::c_int, Vec<u8>)> = vec![
+            (
+                libc::ALG_SET_OP,
+                (libc::ALG_OP_ENCRYPT as u32).to_ne_bytes().to_vec(),
+            ),
+            (libc::ALG_SET_IV, {
+                let mut v = (self.iv_len as u32).to_ne_bytes().to_vec();
+                v.resize(4 + self.iv_len, 0);
+                v
+            }),
+        ];
+        if self.kind == Kind::Aead {
+            entries.push((libc::ALG_SET_AEAD_ASSOCLEN, 0u32.to_ne_bytes().to_vec()));
+        }
+        // SAFETY: msghdr is plain data; all zeroes is a valid value.
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        msg.msg_control = self.cmsg.as_mut_ptr().cast();
+        msg.msg_controllen = space;
+        // SAFETY: `msg` describes the zeroed control buffer of `space` bytes just allocated, which
+        // has room for every entry (its size is the sum of their CMSG_SPACE); CMSG_NXTHDR stays
+        // within it.
+        unsafe {
+            let mut c = libc::CMSG_FIRSTHDR(&msg);
+            for (ty, data) in entries {
+                (*c).cmsg_level = libc::SOL_ALG;
+                (*c).cmsg_type = ty;
+                (*c).cmsg_len = libc::CMSG_LEN(data.len() as u32) as usize;
+                ptr::copy_nonoverlapping(data.as_ptr(), libc::CMSG_DATA(c), data.len());
+                c = libc::CMSG_NXTHDR(&msg, c);
+            }
+        }
+    }
+
+    /// sendmsg() of `data` (with the control messages if `cmsg`), all of it or an error.
+    fn send(
+        &mut self,
+        data: &[u8],
+        cmsg: bool,
+        flags: libc::c_int,
+        calls: &mut u64,
+    ) -> io::Result<()> {
+        let mut iov = libc::iovec {
+            iov_base: data.as_ptr() as *mut libc::c_void,
+            iov_len: data.len(),
+        };
+        // SAFETY: msghdr is plain data; all zeroes is a valid value.
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        msg.msg_iov = &mut iov;
+        msg.msg_iovlen = 1;
+        if cmsg && self.cmsg_len > 0 {
+            msg.msg_control = self.cmsg.as_mut_ptr().cast();
+            msg.msg_controllen = self.cmsg_len;
+        }
+        *calls += 1;
+        // SAFETY: `msg` points to one iovec over `data` and to the control buffer; the kernel only
+        // reads them.
+        let sent = check_len(unsafe { libc::sendmsg(self.op.as_raw_fd(), &msg, flags) })?;
+        if sent != data.len() {
+            return Err(io::Error::other(format!(
+                "short send: {sent} of {} bytes",
+                data.len()
+            )));
+        }
+        Ok(())
+    }
+
+    /// recv() until `out` is full (a hash's digest comes in one call).
+    fn recv_all(&mut self, out: &mut [u8], calls: &mut u64) -> io::Result<()> {
+        let mut got = 0;
+        while got < out.len() {
+            let rest = &mut out[got..];
+            *calls += 1;
+            // SAFETY: `rest` is writable for its length.
+            let n = check_len(unsafe {
+                libc::recv(self.op.as_raw_fd(), rest.as_mut_ptr().cast(), rest.len(), 0)
+            })?;
+            if n == 0 {
+                return Err(io::Error::other("recv returned 0 bytes"));
+            }
+            got += n;
+            if self.kind == Kind::Hash {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// One operation by sendmsg + recv: `out` receives the digest or the whole output.
+    pub fn op_sendmsg(&mut self, input: &[u8], out: &mut [u8], calls: &mut u64) -> io::Result<()> {
+        self.send(input, true, 0, calls)?;
+        self.recv_all(out, calls)
+    }
+
+    /// `depth` messages in flight: `depth` sendmsg() calls, then the outputs, in order.
+    pub fn op_queue(
+        &mut self,
+        input: &[u8],
+        out: &mut [u8],
+        depth: usize,
+        calls: &mut u64,
+    ) -> io::Result<()> {
+        for _ in 0..depth {
+            self.send(input, true, 0, calls)?;
+        }
+        self.recv_all(out, calls)
+    }
+
+    /// One operation by AF_ALG's zero-copy path: the control messages by sendmsg (ciphers), the
+    /// data by vmsplice into a pipe and splice onto the socket, then recv.
+    pub fn op_splice(&mut self, input: &[u8], out: &mut [u8], calls: &mut u64) -> io::Result<()> {
+        if self.kind != Kind::Hash {
+            self.send(&[], true, libc::MSG_MORE, calls)?;
+        }
+        let (rd, wr) = match &self.pipe {
+            Some((rd, wr)) => (rd.as_raw_fd(), wr.as_raw_fd()),
+            None => return Err(io::Error::other("no pipe")),
+        };
+        let mut off = 0;
+        while off < input.len() {
+            let rest = &input[off..];
+            let iov = libc::iovec {
+                iov_base: rest.as_ptr() as *mut libc::c_void,
+                iov_len: rest.len(),
+            };
+            *calls += 1;
+            // SAFETY: `iov` describes readable memory that outlives its use: the socket consumes the
+            // pipe's pages before recv returns the output.
+            let n = check_len(unsafe { libc::vmsplice(wr, &iov, 1, 0) })?;
+            let mut left = n;
+            while left > 0 {
+                let more = if off + n < input.len() {
+                    libc::SPLICE_F_MORE
+                } else {
+                    0
+                };
+                *calls += 1;
+                // SAFETY: splice() between two descriptors, with no offsets.
+                let m = check_len(unsafe {
+                    libc::splice(
+                        rd,
+                        ptr::null_mut(),
+                        self.op.as_raw_fd(),
+                        ptr::null_mut(),
+                        left,
+                        more,
+                    )
+                })?;
+                if m == 0 {
+                    return Err(io::Error::other("splice moved nothing"));
+                }
+                left -= m;
+            }
+            off += n;
+        }
+        self.recv_all(out, calls)
+    }
+}
+
+fn new_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for the two descriptors.
+    check(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) })?;
+    // SAFETY: both were just returned by pipe2() and are owned by nobody else.
+    let pipe = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    // SAFETY: fcntl() with an integer argument.
+    check(unsafe { libc::fcntl(pipe.1.as_raw_fd(), libc::F_SETPIPE_SZ, PIPE_SIZE) })?;
+    Ok(pipe)
+}
