@@ -12,7 +12,6 @@ use core::{
     ptr::NonNull,
 };
 use kernel::{
-    alloc::flags::__GFP_ZERO,
     error::from_err_ptr,
     page::{Page, PAGE_SIZE},
     prelude::*,
@@ -26,6 +25,11 @@ pub(crate) struct SecretBuf {
 }
 
 impl SecretBuf {
+    /// An empty buffer (no allocation).
+    pub(crate) const fn new() -> Self {
+        Self { buf: KVec::new() }
+    }
+
     /// Allocates `len` zero bytes, charged to the current task's memory cgroup.
     pub(crate) fn zeroed(len: usize) -> Result<Self> {
         Ok(Self {
@@ -164,11 +168,16 @@ impl Drop for SockBuf<'_> {
 ///
 /// Pages are never shared: each belongs to one buffer, so the crypto API only ever sees memory
 /// that no user mapping, page cache or other request can reach.
+///
+/// Pages are not zeroed when allocated (a whole page per small message was most of the cost of
+/// a small request): every byte below `len` has been written (copied in, or zeroed by
+/// [`PageBuf::zeroed`]), and nothing at or above `len` is ever read, by us or, through the
+/// scatterlists [`PageBuf::pages`] feeds, by a driver.
 pub(crate) struct PageBuf {
     pages: KVec<Page>,
     len: usize,
-    /// How many leading bytes may have held data: what is wiped on drop (pages are zeroed
-    /// when allocated, so a small message in a page costs a small wipe).
+    /// How many leading bytes may have held data of ours: what is wiped on drop, so a small
+    /// message in a page costs a small wipe.
     dirty: usize,
 }
 
@@ -186,6 +195,10 @@ impl PageBuf {
     pub(crate) fn zeroed(len: usize) -> Result<Self> {
         let mut buf = Self::new();
         buf.reserve(len)?;
+        buf.for_each_piece(0, len, |page, offset, piece| {
+            // SAFETY: The page belongs to this buffer and the piece lies within it.
+            unsafe { page.fill_zero_raw(offset, piece) }
+        })?;
         buf.len = len;
         // A request writes its output here.
         buf.dirty = len;
@@ -197,11 +210,15 @@ impl PageBuf {
         self.len
     }
 
-    /// Makes room for `len` bytes in total; new pages are zeroed.
+    /// Makes room for `len` bytes in total (new pages hold whatever they held: see the type's
+    /// documentation).
     fn reserve(&mut self, len: usize) -> Result {
         let pages = len.div_ceil(PAGE_SIZE).max(1);
+        // One allocation for the page array, not one per doubling.
+        self.pages
+            .reserve(pages.saturating_sub(self.pages.len()), GFP_KERNEL_ACCOUNT)?;
         while self.pages.len() < pages {
-            let page = Page::alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO)?;
+            let page = Page::alloc_page(GFP_KERNEL_ACCOUNT)?;
             self.pages.push(page, GFP_KERNEL_ACCOUNT)?;
         }
         Ok(())
@@ -314,17 +331,26 @@ impl PageBuf {
 
     /// The pages holding the first `len` bytes (at least one page, even for none), for a
     /// request; they stay valid as long as the buffer is neither dropped nor changed.
-    pub(crate) fn pages(&mut self, len: usize) -> Result<KVec<*mut ffi::RawPage>> {
+    pub(crate) fn pages(&mut self, len: usize) -> Result<PageList> {
         if len > self.len {
             return Err(EINVAL);
         }
         self.reserve(len)?;
         let count = len.div_ceil(PAGE_SIZE).max(1);
-        let mut pages = KVec::with_capacity(count, GFP_KERNEL)?;
-        for page in &self.pages[..count] {
-            pages.push(page.as_ptr().cast::<ffi::RawPage>(), GFP_KERNEL)?;
+        let pages = self.pages.get(..count).ok_or(EINVAL)?;
+        let raw = |page: &Page| page.as_ptr().cast::<ffi::RawPage>();
+        if count <= INLINE_PAGES {
+            let mut inline = [core::ptr::null_mut(); INLINE_PAGES];
+            for (slot, page) in inline.iter_mut().zip(pages) {
+                *slot = raw(page);
+            }
+            return Ok(PageList::Inline(inline, count));
         }
-        Ok(pages)
+        let mut list = KVec::with_capacity(count, GFP_KERNEL)?;
+        for page in pages {
+            list.push(raw(page), GFP_KERNEL)?;
+        }
+        Ok(PageList::Heap(list))
     }
 
     /// Splits off the bytes from `at` on into a new buffer, moving whole pages (`at` must be
@@ -365,6 +391,34 @@ impl PageBuf {
         split.append(tail)?;
         self.len = at;
         Ok(split)
+    }
+}
+
+/// How many pages a [`PageList`] holds without an allocation (a small request's).
+const INLINE_PAGES: usize = 4;
+
+/// Pointers to the pages of a [`PageBuf`], for a request's scatterlist.
+pub(crate) enum PageList {
+    /// The first `.1` entries.
+    Inline([*mut ffi::RawPage; INLINE_PAGES], usize),
+    Heap(KVec<*mut ffi::RawPage>),
+}
+
+impl PageList {
+    /// The number of pages.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Self::Inline(_, len) => *len,
+            Self::Heap(list) => list.len(),
+        }
+    }
+
+    /// The array of page pointers, [`Self::len`] long.
+    pub(crate) fn as_mut_ptr(&mut self) -> *mut *mut ffi::RawPage {
+        match self {
+            Self::Inline(list, _) => list.as_mut_ptr(),
+            Self::Heap(list) => list.as_mut_ptr(),
+        }
     }
 }
 

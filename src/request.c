@@ -42,6 +42,20 @@ MODULE_PARM_DESC(request_timeout_ms, "how long to wait for a driver to complete 
 static struct workqueue_struct *kcrypto_wq;
 static atomic_t kcrypto_requests = ATOMIC_INIT(0);
 
+/* Pages a scatterlist inside the request covers without an allocation. */
+#define KCRYPTO_INLINE_SG 2
+
+struct kcrypto_sg {
+	struct scatterlist *sgl;
+	struct scatterlist inline_sg[KCRYPTO_INLINE_SG];
+	struct sg_table table;		/* allocated for more pages */
+};
+
+/*
+ * One allocation per request: this, the scatterlists of small buffers, and
+ * the crypto API's request with its context (ctx), which is why the request
+ * is freed with kfree_sensitive().
+ */
 struct kcrypto_req {
 	refcount_t refs;
 	struct completion done;
@@ -49,9 +63,9 @@ struct kcrypto_req {
 	bool export;			/* skcipher part with more to follow */
 	void *job;			/* Rust buffers, see kcrypto_job_release() */
 	void *state;			/* skcipher state to export */
-	struct sg_table src, dst;
+	struct kcrypto_sg src, dst;
 	struct work_struct release;
-	char driver[CRYPTO_MAX_ALG_NAME];
+	const char *driver;		/* of the transform the job holds */
 	unsigned int out_len;		/* akcipher: pad the output to this */
 	enum { KCRYPTO_SKCIPHER, KCRYPTO_AEAD, KCRYPTO_AKCIPHER_ENCRYPT,
 	       KCRYPTO_AKCIPHER_VERIFY } kind;
@@ -60,6 +74,7 @@ struct kcrypto_req {
 		struct aead_request *aead;
 		struct akcipher_request *akcipher;
 	};
+	u8 ctx[] CRYPTO_MINALIGN_ATTR;
 };
 
 int kcrypto_requests_init(void)
@@ -97,27 +112,15 @@ int kcrypto_requests_in_flight(void)
  */
 static void kcrypto_req_abandon(struct kcrypto_req *req)
 {
-	sg_free_table(&req->src);
-	sg_free_table(&req->dst);
-	kfree(req);
+	sg_free_table(&req->src.table);
+	sg_free_table(&req->dst.table);
+	kfree_sensitive(req);
 	atomic_dec(&kcrypto_requests);
 	module_put(THIS_MODULE);
 }
 
 static void kcrypto_req_free(struct kcrypto_req *req)
 {
-	switch (req->kind) {
-	case KCRYPTO_SKCIPHER:
-		skcipher_request_free(req->skcipher);
-		break;
-	case KCRYPTO_AEAD:
-		aead_request_free(req->aead);
-		break;
-	case KCRYPTO_AKCIPHER_ENCRYPT:
-	case KCRYPTO_AKCIPHER_VERIFY:
-		akcipher_request_free(req->akcipher);
-		break;
-	}
 	kcrypto_job_release(req->job);
 	kcrypto_req_abandon(req);
 }
@@ -150,14 +153,22 @@ static void kcrypto_req_complete(void *data, int err)
 		queue_work(kcrypto_wq, &req->release);
 }
 
-static int kcrypto_sg_fill(struct sg_table *table, struct page **pages,
+static int kcrypto_sg_fill(struct kcrypto_sg *table, struct page **pages,
 			   unsigned int nents, size_t len)
 {
 	struct scatterlist *sg;
 	unsigned int i;
 
-	if (!nents || sg_alloc_table(table, nents, GFP_KERNEL_ACCOUNT))
-		return -ENOMEM;
+	if (!nents)
+		return -EINVAL;
+	if (nents <= KCRYPTO_INLINE_SG) {
+		sg_init_table(table->inline_sg, nents);
+		table->sgl = table->inline_sg;
+	} else {
+		if (sg_alloc_table(&table->table, nents, GFP_KERNEL_ACCOUNT))
+			return -ENOMEM;
+		table->sgl = table->table.sgl;
+	}
 	for_each_sg(table->sgl, sg, nents, i) {
 		size_t part = min_t(size_t, len, PAGE_SIZE);
 
@@ -167,16 +178,19 @@ static int kcrypto_sg_fill(struct sg_table *table, struct page **pages,
 	return 0;
 }
 
+/* A request with @ctx_size bytes of room for the crypto API's request. */
 static struct kcrypto_req *kcrypto_req_new(const struct kcrypto_buffers *bufs,
-					   struct crypto_tfm *tfm)
+					   struct crypto_tfm *tfm,
+					   size_t ctx_size)
 {
 	struct kcrypto_req *req;
+	int err;
 
 	if (atomic_inc_return(&kcrypto_requests) > READ_ONCE(max_requests)) {
 		atomic_dec(&kcrypto_requests);
 		return ERR_PTR(-EAGAIN);
 	}
-	req = kzalloc(sizeof(*req), GFP_KERNEL_ACCOUNT);
+	req = kzalloc(struct_size(req, ctx, ctx_size), GFP_KERNEL_ACCOUNT);
 	if (!req) {
 		atomic_dec(&kcrypto_requests);
 		return ERR_PTR(-ENOMEM);
@@ -185,11 +199,14 @@ static struct kcrypto_req *kcrypto_req_new(const struct kcrypto_buffers *bufs,
 	refcount_set(&req->refs, 2);
 	init_completion(&req->done);
 	INIT_WORK(&req->release, kcrypto_req_release_work);
-	strscpy(req->driver, crypto_tfm_alg_driver_name(tfm), sizeof(req->driver));
-	if (kcrypto_sg_fill(&req->src, bufs->src, bufs->src_nents, bufs->src_len) ||
-	    kcrypto_sg_fill(&req->dst, bufs->dst, bufs->dst_nents, bufs->dst_len)) {
+	req->driver = crypto_tfm_alg_driver_name(tfm);
+	err = kcrypto_sg_fill(&req->src, bufs->src, bufs->src_nents, bufs->src_len);
+	if (!err)
+		err = kcrypto_sg_fill(&req->dst, bufs->dst, bufs->dst_nents,
+				      bufs->dst_len);
+	if (err) {
 		kcrypto_req_abandon(req);
-		return ERR_PTR(-ENOMEM);
+		return ERR_PTR(err);
 	}
 	return req;
 }
@@ -216,14 +233,13 @@ struct kcrypto_req *kcrypto_skcipher_submit(struct crypto_skcipher *tfm,
 	struct kcrypto_req *req;
 	int err = 0;
 
-	req = kcrypto_req_new(bufs, crypto_skcipher_tfm(tfm));
+	req = kcrypto_req_new(bufs, crypto_skcipher_tfm(tfm),
+			      sizeof(*req->skcipher) +
+			      crypto_skcipher_reqsize(tfm));
 	if (IS_ERR(req))
 		return req;
-	req->skcipher = skcipher_request_alloc(tfm, GFP_KERNEL_ACCOUNT);
-	if (!req->skcipher) {
-		kcrypto_req_abandon(req);
-		return ERR_PTR(-ENOMEM);
-	}
+	req->skcipher = (struct skcipher_request *)req->ctx;
+	skcipher_request_set_tfm(req->skcipher, tfm);
 	if (cont)
 		flags |= CRYPTO_SKCIPHER_REQ_CONT;
 	if (!final)
@@ -235,7 +251,6 @@ struct kcrypto_req *kcrypto_skcipher_submit(struct crypto_skcipher *tfm,
 	if (cont)
 		err = crypto_skcipher_import(req->skcipher, state);
 	if (err) {
-		skcipher_request_free(req->skcipher);
 		kcrypto_req_abandon(req);
 		return ERR_PTR(err);
 	}
@@ -245,7 +260,6 @@ struct kcrypto_req *kcrypto_skcipher_submit(struct crypto_skcipher *tfm,
 			crypto_skcipher_decrypt(req->skcipher);
 	if (err && err != -EINPROGRESS && err != -EBUSY) {
 		/* Refused up front (a length it cannot process): no request. */
-		skcipher_request_free(req->skcipher);
 		kcrypto_req_abandon(req);
 		return ERR_PTR(err);
 	}
@@ -262,15 +276,13 @@ struct kcrypto_req *kcrypto_aead_submit(struct crypto_aead *tfm,
 {
 	struct kcrypto_req *req;
 
-	req = kcrypto_req_new(bufs, crypto_aead_tfm(tfm));
+	req = kcrypto_req_new(bufs, crypto_aead_tfm(tfm),
+			      sizeof(*req->aead) + crypto_aead_reqsize(tfm));
 	if (IS_ERR(req))
 		return req;
 	req->kind = KCRYPTO_AEAD;
-	req->aead = aead_request_alloc(tfm, GFP_KERNEL_ACCOUNT);
-	if (!req->aead) {
-		kcrypto_req_abandon(req);
-		return ERR_PTR(-ENOMEM);
-	}
+	req->aead = (struct aead_request *)req->ctx;
+	aead_request_set_tfm(req->aead, tfm);
 	aead_request_set_callback(req->aead, CRYPTO_TFM_REQ_MAY_SLEEP |
 				  CRYPTO_TFM_REQ_MAY_BACKLOG,
 				  kcrypto_req_complete, req);
@@ -295,15 +307,14 @@ struct kcrypto_req *kcrypto_akcipher_submit(struct crypto_akcipher *tfm,
 {
 	struct kcrypto_req *req;
 
-	req = kcrypto_req_new(bufs, crypto_akcipher_tfm(tfm));
+	req = kcrypto_req_new(bufs, crypto_akcipher_tfm(tfm),
+			      sizeof(*req->akcipher) +
+			      crypto_akcipher_reqsize(tfm));
 	if (IS_ERR(req))
 		return req;
 	req->kind = verify ? KCRYPTO_AKCIPHER_VERIFY : KCRYPTO_AKCIPHER_ENCRYPT;
-	req->akcipher = akcipher_request_alloc(tfm, GFP_KERNEL_ACCOUNT);
-	if (!req->akcipher) {
-		kcrypto_req_abandon(req);
-		return ERR_PTR(-ENOMEM);
-	}
+	req->akcipher = (struct akcipher_request *)req->ctx;
+	akcipher_request_set_tfm(req->akcipher, tfm);
 	akcipher_request_set_callback(req->akcipher, CRYPTO_TFM_REQ_MAY_SLEEP |
 				      CRYPTO_TFM_REQ_MAY_BACKLOG,
 				      kcrypto_req_complete, req);

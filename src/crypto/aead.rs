@@ -130,7 +130,7 @@ impl Aead {
         }
         let mut dst = PageBuf::zeroed(out_len)?;
         dst.copy_prefix(&src, assoc_len)?;
-        let state = SecretBuf::zeroed(0)?;
+        let state = SecretBuf::new();
         let job = Job::new(Tfm::Aead(self.clone()), src, dst, iv, state);
         let op = Op::Aead {
             direction,

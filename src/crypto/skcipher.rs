@@ -218,9 +218,10 @@ impl Stream {
         self.started
     }
 
-    /// The IV the next part starts from.
+    /// The IV the next part starts from (none once the last part is submitted: its request
+    /// has it).
     pub(crate) fn iv(&self, tfm: &Skcipher) -> &[u8] {
-        &self.iv[..tfm.iv_size()]
+        self.iv.get(..tfm.iv_size()).unwrap_or(&[])
     }
 
     fn submit(&mut self, tfm: &Arc<Skcipher>, src: PageBuf, last: bool) -> Result<Request> {
@@ -228,10 +229,19 @@ impl Stream {
         if !last && len % tfm.chunk_size() != 0 {
             return Err(EINVAL);
         }
-        let mut iv = SecretBuf::zeroed(self.iv.len())?;
-        iv.copy_from_slice(&self.iv);
-        let mut state = SecretBuf::zeroed(self.state.len())?;
-        state.copy_from_slice(&self.state);
+        let (iv, state) = if last {
+            // Nothing follows the last part: its request takes the IV and state over.
+            (
+                core::mem::replace(&mut self.iv, SecretBuf::new()),
+                core::mem::replace(&mut self.state, SecretBuf::new()),
+            )
+        } else {
+            let mut iv = SecretBuf::zeroed(self.iv.len())?;
+            iv.copy_from_slice(&self.iv);
+            let mut state = SecretBuf::zeroed(self.state.len())?;
+            state.copy_from_slice(&self.state);
+            (iv, state)
+        };
         let job = Job::new(
             Tfm::Skcipher(tfm.clone()),
             src,
@@ -270,7 +280,9 @@ impl Stream {
     pub(crate) fn run(&mut self, tfm: &Arc<Skcipher>, src: PageBuf) -> Result<PageBuf> {
         let mut request = self.finish(tfm, src)?;
         let job = request.wait()?;
-        self.iv.copy_from_slice(job.iv());
+        let mut iv = SecretBuf::zeroed(job.iv().len())?;
+        iv.copy_from_slice(job.iv());
+        self.iv = iv;
         Ok(core::mem::replace(job.output(), PageBuf::new()))
     }
 }

@@ -6,6 +6,10 @@
 //! the digest (`MSG_TRUNC` if the buffer is shorter) and starts over; `recvmsg` with nothing
 //! sent returns the digest of the empty message; `accept` on an operation socket copies a
 //! computation in progress.
+//!
+//! Unlike AF_ALG, where a message's digest replaces an unread one, finished digests queue (up
+//! to [`MAX_DIGESTS`]; `EAGAIN` beyond) and `recvmsg` returns them in order, so that
+//! `sendmmsg`/`recvmmsg` (or io_uring) can hash many messages in two system calls.
 
 use kernel::{prelude::*, sync::Arc};
 
@@ -62,10 +66,14 @@ impl HashTransform {
         Ok(HashOp {
             tfm: self.tfm.clone(),
             state: State::Idle,
+            done: Digests::new(),
             child: self.children.add(),
         })
     }
 }
+
+/// The most finished digests an operation socket holds before its sender must read (`EAGAIN`).
+pub(crate) const MAX_DIGESTS: usize = 64;
 
 /// The result of a finished computation, waiting for `recvmsg`.
 struct Output {
@@ -87,6 +95,90 @@ impl Output {
     }
 }
 
+/// Finished digests: a ring of `ring.len()` slots, `count` of them used from `head` on.
+struct Digests {
+    ring: KVec<Output>,
+    head: usize,
+    count: usize,
+}
+
+impl Digests {
+    const fn new() -> Self {
+        Self {
+            ring: KVec::new(),
+            head: 0,
+            count: 0,
+        }
+    }
+
+    /// Makes room for one more digest (`EAGAIN` at [`MAX_DIGESTS`]): called before a message's
+    /// data is taken, so that its digest always finds room.
+    fn reserve(&mut self) -> Result {
+        if self.count >= MAX_DIGESTS {
+            return Err(EAGAIN);
+        }
+        let len = self.ring.len();
+        if self.count < len {
+            return Ok(());
+        }
+        // Full: double the ring, unread digests first.
+        let new_len = (len * 2).clamp(1, MAX_DIGESTS);
+        let mut ring = KVec::with_capacity(new_len, GFP_KERNEL_ACCOUNT)?;
+        for i in 0..new_len {
+            let output = match self.ring.get_mut((self.head + i) % len.max(1)) {
+                Some(output) if i < self.count => output.take(),
+                _ => Output::empty(),
+            };
+            ring.push(output, GFP_KERNEL_ACCOUNT)?;
+        }
+        self.ring = ring;
+        self.head = 0;
+        Ok(())
+    }
+
+    /// Queues `output` in the room [`Self::reserve`] made.
+    fn push(&mut self, output: Output) -> Result {
+        let len = self.ring.len();
+        if self.count >= len {
+            return Err(EAGAIN);
+        }
+        self.ring[(self.head + self.count) % len] = output;
+        self.count += 1;
+        Ok(())
+    }
+
+    fn pop(&mut self) -> Option<Output> {
+        if self.count == 0 {
+            return None;
+        }
+        let output = self.ring.get_mut(self.head)?.take();
+        self.head = (self.head + 1) % self.ring.len();
+        self.count -= 1;
+        Some(output)
+    }
+}
+
+impl Output {
+    /// An empty slot.
+    const fn empty() -> Self {
+        Self {
+            bytes: [0; limits::MAX_DIGEST_BYTES],
+            len: 0,
+        }
+    }
+
+    /// Moves the digest out, leaving an empty (wiped) one behind.
+    fn take(&mut self) -> Self {
+        let taken = Self {
+            bytes: self.bytes,
+            len: self.len,
+        };
+        buffer::wipe(&mut self.bytes);
+        self.len = 0;
+        taken
+    }
+}
+
 impl Drop for Output {
     fn drop(&mut self) {
         // A MAC is as sensitive as the data it authenticates.
@@ -95,18 +187,17 @@ impl Drop for Output {
 }
 
 enum State {
-    /// Nothing sent since the last result.
+    /// No message in progress.
     Idle,
     /// Data sent with `MSG_MORE`; `bytes` counts it against the operation limit.
     Streaming { digest: Digest, bytes: u64 },
-    /// The final part was sent; the digest waits for `recvmsg`.
-    Done(Output),
 }
 
 /// The state of an operation socket bound to a hash.
 pub(crate) struct HashOp {
     tfm: Arc<Shash>,
     state: State,
+    done: Digests,
     /// Keeps the bound socket from re-keying while this operation is open.
     child: Child,
 }
@@ -124,11 +215,12 @@ impl HashOp {
                 digest: digest.try_clone()?,
                 bytes: *bytes,
             },
-            State::Idle | State::Done(_) => State::Idle,
+            State::Idle => State::Idle,
         };
         Ok(Self {
             tfm: self.tfm.clone(),
             state,
+            done: Digests::new(),
             child: self.child.sibling(),
         })
     }
@@ -146,7 +238,7 @@ impl HashOp {
         let len = msg.data_left();
         let sent = match &self.state {
             State::Streaming { bytes, .. } => *bytes,
-            State::Idle | State::Done(_) => 0,
+            State::Idle => 0,
         };
         let total = sent.saturating_add(len as u64);
         if total > limits::max_op_bytes() {
@@ -154,6 +246,9 @@ impl HashOp {
         }
 
         let more = msg.flags() & MSG_MORE != 0;
+        if !more {
+            self.done.reserve()?;
+        }
         let streaming = matches!(self.state, State::Streaming { .. });
         let mut chunk = msg.buffer(len.min(limits::COPY_CHUNK))?;
         // From here on an error leaves the state Idle: a half-fed computation is dropped.
@@ -164,13 +259,13 @@ impl HashOp {
             msg.copy_from(&mut chunk)?;
             let mut output = Output::new(&self.tfm)?;
             self.tfm.digest(&chunk, &mut output.bytes)?;
-            self.state = State::Done(output);
+            self.done.push(output)?;
             return Ok(len);
         }
 
         let mut digest = match state {
             State::Streaming { digest, .. } => digest,
-            State::Idle | State::Done(_) => self.tfm.start()?,
+            State::Idle => self.tfm.start()?,
         };
         let mut left = len;
         while left > 0 {
@@ -183,23 +278,26 @@ impl HashOp {
             }
         }
 
-        self.state = if more {
-            State::Streaming {
+        if more {
+            self.state = State::Streaming {
                 digest,
                 bytes: total,
-            }
+            };
         } else {
-            State::Done(finish(digest)?)
-        };
+            self.done.push(finish(digest)?)?;
+        }
         Ok(len)
     }
 
-    /// Writes the digest into the message (truncated to `len`) and starts over.
+    /// Writes the oldest finished digest into the message (truncated to `len`); without one,
+    /// finishes the message in progress (or the empty message) and starts over.
     pub(crate) fn receive(&mut self, msg: &mut Msg<'_>, len: usize) -> Result<usize> {
-        let output = match core::mem::replace(&mut self.state, State::Idle) {
-            State::Done(output) => output,
-            State::Streaming { digest, .. } => finish(digest)?,
-            State::Idle => finish(self.tfm.start()?)?,
+        let output = match self.done.pop() {
+            Some(output) => output,
+            None => match core::mem::replace(&mut self.state, State::Idle) {
+                State::Streaming { digest, .. } => finish(digest)?,
+                State::Idle => finish(self.tfm.start()?)?,
+            },
         };
         let len = if len < output.len {
             msg.add_flags(MSG_TRUNC);

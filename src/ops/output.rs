@@ -260,8 +260,15 @@ impl Output {
 
     /// Keeps `iv` as the chained IV of result `seq` unless a newer one is kept.
     fn record_chain(chained: &mut Option<(u64, SecretBuf)>, seq: u64, iv: &[u8]) -> Result {
-        if chained.as_ref().is_some_and(|(done, _)| *done >= seq) {
-            return Ok(());
+        match chained {
+            Some((done, _)) if *done >= seq => return Ok(()),
+            // Every message of a socket chains an IV of the same size: no allocation.
+            Some((done, kept)) if kept.len() == iv.len() => {
+                kept.copy_from_slice(iv);
+                *done = seq;
+                return Ok(());
+            }
+            _ => {}
         }
         let mut copy = SecretBuf::zeroed(iv.len())?;
         copy.copy_from_slice(iv);

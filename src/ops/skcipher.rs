@@ -168,8 +168,9 @@ impl SkcipherOp {
         } else if let Some(seq) = submitted {
             self.chain = Chain::After(seq);
         } else {
-            let mut iv = SecretBuf::zeroed(self.tfm.iv_size())?;
-            iv.copy_from_slice(message.stream.iv(&self.tfm));
+            let chained = message.stream.iv(&self.tfm);
+            let mut iv = SecretBuf::zeroed(chained.len())?;
+            iv.copy_from_slice(chained);
             self.chain = Chain::Iv(iv);
         }
         Ok(len)

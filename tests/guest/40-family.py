@@ -207,6 +207,68 @@ def semantics():
           out == hashlib.sha256(b"abc").digest())
 
 
+MAX_DIGESTS = 64  # src/ops/hash.rs
+
+
+def queueing():
+    """kcrypto queues finished digests (so sendmmsg/recvmmsg can batch);
+    AF_ALG replaces an unread digest with the next."""
+    msgs = [os.urandom(rng.randrange(0, 3000)) for _ in range(7)]
+    with afk.Sock().bind(b"hash", b"sha256") as tfm, tfm.accept() as op:
+        for m in msgs:
+            op.send(m)
+        got = [op.recv(64)[0] for _ in msgs]
+        check("queued digests come back in order, one per message",
+              got == [hashlib.sha256(m).digest() for m in msgs])
+        out, _ = op.recv(64)
+        check("... and with the queue empty recv gives the empty-message digest",
+              out == hashlib.sha256(b"").digest())
+
+        op.send(b"first")
+        op.send(b"sec", socket.MSG_MORE)
+        a, _ = op.recv(64)
+        op.send(b"ond", socket.MSG_MORE)
+        b, _ = op.recv(64)
+        check("a queued digest comes before the message in progress, which recv then finishes",
+              a == hashlib.sha256(b"first").digest()
+              and b == hashlib.sha256(b"second").digest())
+
+        op.send(b"abc")
+        op.send(b"def")
+        t, flags = op.recv(8)
+        d, _ = op.recv(64)
+        check("MSG_TRUNC drops the rest of one queued digest, not the next",
+              t == hashlib.sha256(b"abc").digest()[:8] and flags & socket.MSG_TRUNC
+              and d == hashlib.sha256(b"def").digest())
+
+        for i in range(MAX_DIGESTS):
+            op.send(b"%d" % i)
+        expect_errno(f"message {MAX_DIGESTS + 1} with {MAX_DIGESTS} digests unread: EAGAIN",
+                     errno.EAGAIN, lambda: op.send(b"too many"))
+        first, _ = op.recv(64)
+        op.send(b"after")
+        rest = [op.recv(64)[0] for _ in range(MAX_DIGESTS)]
+        want = [hashlib.sha256(b"%d" % i).digest() for i in range(MAX_DIGESTS)] + \
+            [hashlib.sha256(b"after").digest()]
+        check("... the refused message left nothing behind; one read makes room",
+              [first] + rest == want)
+
+        op.send(b"queued")
+        with op.accept() as clone:
+            c, _ = clone.recv(64)
+        q, _ = op.recv(64)
+        check("accept on an operation socket copies no queued digest",
+              c == hashlib.sha256(b"").digest() and q == hashlib.sha256(b"queued").digest())
+
+    with afk.Sock(afk.AF_ALG).bind(b"hash", b"sha256", fam=afk.AF_ALG) as tfm, \
+            tfm.accept() as op:
+        op.send(b"one")
+        op.send(b"two")
+        out, _ = op.recv(64)
+    check("AF_ALG (for contrast): the second message's digest replaces the first",
+          out == hashlib.sha256(b"two").digest())
+
+
 def bad_inputs():
     fam = afk.family()
     expect_errno("SOCK_STREAM socket: ESOCKTNOSUPPORT", errno.ESOCKTNOSUPPORT,
@@ -397,6 +459,7 @@ def main():
     more_algorithms()
     differential()
     semantics()
+    queueing()
     bad_inputs()
     zero_copy_paths()
     threads()

@@ -43,6 +43,9 @@ struct Cli {
     /// Requests in flight for the queue-depth paths (virtio)
     #[arg(long, default_value_t = 16)]
     depth: usize,
+    /// Messages per sendmmsg()/recvmmsg() pair on the batched kcrypto path
+    #[arg(long, default_value_t = 16)]
+    batch: usize,
     /// Only these algorithms (table label, e.g. "gcm(aes)"; repeatable)
     #[arg(long = "alg")]
     algs: Vec<String>,
@@ -64,6 +67,7 @@ struct Cli {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PathKind {
     Kcrypto,
+    KcryptoBatch,
     KcryptoQueue,
     AfAlgSendmsg,
     AfAlgSplice,
@@ -74,8 +78,9 @@ pub enum PathKind {
 }
 
 impl PathKind {
-    pub const ALL: [PathKind; 8] = [
+    pub const ALL: [PathKind; 9] = [
         PathKind::Kcrypto,
+        PathKind::KcryptoBatch,
         PathKind::KcryptoQueue,
         PathKind::AfAlgSendmsg,
         PathKind::AfAlgSplice,
@@ -88,6 +93,7 @@ impl PathKind {
     pub fn id(self) -> &'static str {
         match self {
             PathKind::Kcrypto => "kcrypto",
+            PathKind::KcryptoBatch => "kcrypto-batch",
             PathKind::KcryptoQueue => "kcrypto-queue",
             PathKind::AfAlgSendmsg => "af_alg-sendmsg",
             PathKind::AfAlgSplice => "af_alg-splice",
@@ -118,9 +124,18 @@ enum Runner {
 }
 
 impl Runner {
-    fn new(path: PathKind, alg: &Alg, family: i32, depth: usize) -> Result<Option<Runner>, Error> {
+    fn new(
+        path: PathKind,
+        alg: &Alg,
+        family: i32,
+        depth: usize,
+        batch: usize,
+    ) -> Result<Option<Runner>, Error> {
         Ok(Some(match path {
             PathKind::Kcrypto => Runner::Sock(sock::AlgSocket::new(family, alg, false)?, path, 1),
+            PathKind::KcryptoBatch => {
+                Runner::Sock(sock::AlgSocket::new(family, alg, false)?, path, batch)
+            }
             PathKind::KcryptoQueue => {
                 Runner::Sock(sock::AlgSocket::new(family, alg, false)?, path, depth)
             }
@@ -156,6 +171,7 @@ impl Runner {
         let mut calls = 0;
         match self {
             Runner::Sock(s, PathKind::AfAlgSplice, _) => s.op_splice(input, out, &mut calls)?,
+            Runner::Sock(s, PathKind::KcryptoBatch, n) => s.op_batch(input, out, *n, &mut calls)?,
             Runner::Sock(s, _, 1) => s.op_sendmsg(input, out, &mut calls)?,
             Runner::Sock(s, _, d) => s.op_queue(input, out, *d, &mut calls)?,
             Runner::User(u) => u.op(input, out)?,
@@ -260,6 +276,7 @@ fn meta(cli: &Cli, reps: usize, rep_ms: u64, family: i32) -> Meta {
         reps,
         rep_ms,
         depth: cli.depth,
+        batch: cli.batch,
     }
 }
 
@@ -272,6 +289,9 @@ fn run(cli: &Cli) -> Result<Report, Error> {
     let rep = Duration::from_millis(rep_ms);
     if !(1..=64).contains(&cli.depth) {
         return Err("--depth must be 1 to 64 (the bench module's limit)".into());
+    }
+    if !(1..=64).contains(&cli.batch) {
+        return Err("--batch must be 1 to 64 (a hash socket queues at most 64 digests)".into());
     }
     let family = kcrypto::Family::discover()?.number();
     if !kernel::available() {
@@ -305,7 +325,14 @@ fn run(cli: &Cli) -> Result<Report, Error> {
                 alg.label,
                 report::size_label(size)
             );
-            points.extend(measure_point(alg, size, family, cli.depth, reps, rep)?);
+            points.extend(measure_point(
+                alg,
+                size,
+                family,
+                (cli.depth, cli.batch),
+                reps,
+                rep,
+            )?);
             eprintln!();
         }
     }
@@ -322,7 +349,7 @@ fn measure_point(
     alg: &Alg,
     size: usize,
     family: i32,
-    depth: usize,
+    (depth, batch): (usize, usize),
     reps: usize,
     rep: Duration,
 ) -> Result<Vec<Point>, Error> {
@@ -331,7 +358,9 @@ fn measure_point(
     let mut paths = Vec::new();
     for path in PathKind::ALL.into_iter().filter(|p| p.applies(alg)) {
         let mut point = Point::new(alg, size, path);
-        match Runner::new(path, alg, family, depth) {
+        // A batch stays well inside the socket's buffer (SOCKBUF): large messages go fewer at a time.
+        let batch = batch.min((4 << 20) / size.max(1)).max(1);
+        match Runner::new(path, alg, family, depth, batch) {
             Ok(Some(mut runner)) => {
                 let mut out = vec![0u8; want.len() * runner.depth()];
                 point.depth = runner.depth();

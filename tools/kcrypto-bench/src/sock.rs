@@ -264,6 +264,80 @@ impl AlgSocket {
         self.recv_all(out, calls)
     }
 
+    /// `n` operations in two system calls: `n` messages by one sendmmsg(), their `n` outputs
+    /// by one recvmmsg() (kcrypto queues results; AF_ALG would merge or overwrite them).
+    pub fn op_batch(
+        &mut self,
+        input: &[u8],
+        out: &mut [u8],
+        n: usize,
+        calls: &mut u64,
+    ) -> io::Result<()> {
+        let each = out.len() / n;
+        let mut send_iov = libc::iovec {
+            iov_base: input.as_ptr() as *mut libc::c_void,
+            iov_len: input.len(),
+        };
+        let mut recv_iovs: Vec<libc::iovec> = out
+            .chunks_mut(each.max(1))
+            .take(n)
+            .map(|chunk| libc::iovec {
+                iov_base: chunk.as_mut_ptr().cast(),
+                iov_len: chunk.len(),
+            })
+            .collect();
+        // SAFETY: mmsghdr is plain data; all zeroes is a valid value.
+        let blank: libc::mmsghdr = unsafe { std::mem::zeroed() };
+        let mut sends = vec![blank; n];
+        for m in &mut sends {
+            m.msg_hdr.msg_iov = &mut send_iov;
+            m.msg_hdr.msg_iovlen = 1;
+            if self.cmsg_len > 0 {
+                m.msg_hdr.msg_control = self.cmsg.as_mut_ptr().cast();
+                m.msg_hdr.msg_controllen = self.cmsg_len;
+            }
+        }
+        *calls += 1;
+        // SAFETY: every header points to the one iovec over `input` and to the control buffer,
+        // which outlive the call; the kernel only reads them.
+        let sent = check(unsafe {
+            libc::sendmmsg(
+                self.op.as_raw_fd(),
+                sends.as_mut_ptr(),
+                n as libc::c_uint,
+                0,
+            )
+        })?;
+        if sent as usize != n || sends.iter().any(|m| m.msg_len as usize != input.len()) {
+            return Err(io::Error::other(format!(
+                "sendmmsg took {sent} of {n} messages"
+            )));
+        }
+        let mut recvs = vec![blank; n];
+        for (m, iov) in recvs.iter_mut().zip(recv_iovs.iter_mut()) {
+            m.msg_hdr.msg_iov = iov;
+            m.msg_hdr.msg_iovlen = 1;
+        }
+        *calls += 1;
+        // SAFETY: every header points to its own iovec over a distinct chunk of `out`, which
+        // outlive the call.
+        let got = check(unsafe {
+            libc::recvmmsg(
+                self.op.as_raw_fd(),
+                recvs.as_mut_ptr(),
+                n as libc::c_uint,
+                0,
+                ptr::null_mut(),
+            )
+        })?;
+        if got as usize != n || recvs.iter().any(|m| m.msg_len as usize != each) {
+            return Err(io::Error::other(format!(
+                "recvmmsg returned {got} of {n} outputs"
+            )));
+        }
+        Ok(())
+    }
+
     /// One operation by AF_ALG's zero-copy path: the control messages by sendmsg (ciphers), the
     /// data by vmsplice into a pipe and splice onto the socket, then recv.
     pub fn op_splice(&mut self, input: &[u8], out: &mut [u8], calls: &mut u64) -> io::Result<()> {
