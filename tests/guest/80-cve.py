@@ -14,10 +14,14 @@ import errno
 import hashlib
 import os
 import re
+import shutil
 import socket
+import struct
 import subprocess
 import sys
+import tempfile
 import threading
+import time
 import traceback
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
@@ -336,8 +340,10 @@ def modes():
 def autoload():
     cves = "CVE-2013-7421 CVE-2014-9644 (module autoload)"
     tap.modprobe("algif_hash", "algif_skcipher")
-    logfile = "/tmp/kcrypto-cve-modprobe.log"
-    helper = "/tmp/kcrypto-cve-modprobe"
+    # A fresh directory: /tmp may be the host's, with a log of an earlier run in it.
+    scratch = tempfile.mkdtemp(prefix="kcrypto-cve-")
+    logfile = os.path.join(scratch, "modprobe.log")
+    helper = os.path.join(scratch, "modprobe")
     with open(helper, "w") as f:
         f.write(f"#!/bin/sh\necho \"$*\" >>{logfile}\nexit 1\n")
     os.chmod(helper, 0o755)
@@ -368,6 +374,7 @@ def autoload():
     finally:
         with open("/proc/sys/kernel/modprobe", "w") as f:
             f.write(old)
+        shutil.rmtree(scratch, ignore_errors=True)
     check(f"{cves}: no module was loaded", loaded_modules() == modules,
           f"({loaded_modules() ^ modules})")
     log_clean(cves)
@@ -642,9 +649,25 @@ def info_leaks():
 
 # ------------------------------------------------------------------ what serves a socket
 
+NETLINK_CRYPTO = 21
+CRYPTO_MSG_DELALG = 0x11
+
+
+def delete_instance(driver):
+    """Unregisters the template instance named driver (crypto_user's CRYPTO_MSG_DELALG, as
+    `crconf del` does): 0 or the errno. An instance outlives the socket that made it."""
+    body = struct.pack("=64s64s64sIIII", b"", driver, b"", 0, 0, 0, 0)
+    msg = struct.pack("=IHHII", 16 + len(body), CRYPTO_MSG_DELALG, 1 | 4, 1, 0) + body
+    with socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_CRYPTO) as nl:
+        nl.send(msg)
+        reply = nl.recv(4096)
+    # The acknowledgement: struct nlmsgerr after the header, its error negated.
+    return -struct.unpack_from("=i", reply, 16)[0]
+
+
 def served_by():
-    """Last: it leaves a pcrypt instance registered, which every later gcm(aes) user of the
-    kernel (AF_ALG, IPsec) would get."""
+    """It registers a pcrypt instance, which every later gcm(aes) user of the kernel (AF_ALG,
+    IPsec, KUnit cases) would get, and removes it again."""
     cves = "CVE-2017-18075 CVE-2016-10147 (refused implementations instantiated by others)"
     tap.modprobe("algif_aead")
     with afk.Sock().bind(b"aead", b"gcm(aes)") as t:
@@ -664,6 +687,16 @@ def served_by():
           and info.name == b"gcm(aes)", repr(info))
     check(f"{cves}: ... and is right", out == ciphers.ref_aead_encrypt(b"gcm(aes)", key, iv,
                                                                     b"", pt, 16))
+    err = errno.EBUSY
+    for _ in range(50):     # its last user may still be letting go
+        err = delete_instance(pcrypt)
+        if err != errno.EBUSY:
+            break
+        time.sleep(0.1)
+    with open("/proc/crypto") as f:
+        listed = f"driver       : {pcrypt.decode()}\n" in f.read()
+    check(f"{cves}: the pcrypt instance is removed again (CRYPTO_MSG_DELALG)",
+          err == 0 and not listed, f"(errno {ename(err)}, still listed: {listed})")
     log_clean(cves)
 
 

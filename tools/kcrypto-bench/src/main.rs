@@ -68,6 +68,7 @@ struct Cli {
 pub enum PathKind {
     Kcrypto,
     KcryptoBatch,
+    KcryptoUring,
     KcryptoQueue,
     AfAlgSendmsg,
     AfAlgSplice,
@@ -78,9 +79,10 @@ pub enum PathKind {
 }
 
 impl PathKind {
-    pub const ALL: [PathKind; 9] = [
+    pub const ALL: [PathKind; 10] = [
         PathKind::Kcrypto,
         PathKind::KcryptoBatch,
+        PathKind::KcryptoUring,
         PathKind::KcryptoQueue,
         PathKind::AfAlgSendmsg,
         PathKind::AfAlgSplice,
@@ -94,6 +96,7 @@ impl PathKind {
         match self {
             PathKind::Kcrypto => "kcrypto",
             PathKind::KcryptoBatch => "kcrypto-batch",
+            PathKind::KcryptoUring => "kcrypto-uring",
             PathKind::KcryptoQueue => "kcrypto-queue",
             PathKind::AfAlgSendmsg => "af_alg-sendmsg",
             PathKind::AfAlgSplice => "af_alg-splice",
@@ -118,6 +121,7 @@ type Error = Box<dyn std::error::Error>;
 /// A path set up for one point.
 enum Runner {
     Sock(sock::AlgSocket, PathKind, usize),
+    Uring(sock::AlgSocket, Box<io_uring::IoUring>, usize),
     User(user::User),
     Ssl(user::OpenSsl),
     Kernel(usize),
@@ -136,6 +140,11 @@ impl Runner {
             PathKind::KcryptoBatch => {
                 Runner::Sock(sock::AlgSocket::new(family, alg, false)?, path, batch)
             }
+            PathKind::KcryptoUring => Runner::Uring(
+                sock::AlgSocket::new(family, alg, false)?,
+                Box::new(io_uring::IoUring::new(2 * batch as u32)?),
+                batch,
+            ),
             PathKind::KcryptoQueue => {
                 Runner::Sock(sock::AlgSocket::new(family, alg, false)?, path, depth)
             }
@@ -161,7 +170,7 @@ impl Runner {
     /// Operations per call of [`Runner::op`].
     fn depth(&self) -> usize {
         match self {
-            Runner::Sock(_, _, d) | Runner::Kernel(d) => *d,
+            Runner::Sock(_, _, d) | Runner::Uring(_, _, d) | Runner::Kernel(d) => *d,
             _ => 1,
         }
     }
@@ -172,6 +181,7 @@ impl Runner {
         match self {
             Runner::Sock(s, PathKind::AfAlgSplice, _) => s.op_splice(input, out, &mut calls)?,
             Runner::Sock(s, PathKind::KcryptoBatch, n) => s.op_batch(input, out, *n, &mut calls)?,
+            Runner::Uring(s, ring, n) => s.op_uring(ring, input, out, *n, &mut calls)?,
             Runner::Sock(s, _, 1) => s.op_sendmsg(input, out, &mut calls)?,
             Runner::Sock(s, _, d) => s.op_queue(input, out, *d, &mut calls)?,
             Runner::User(u) => u.op(input, out)?,
@@ -211,7 +221,8 @@ fn sample(
             batch *= 2;
         }
     };
-    let syscalls = matches!(runner, Runner::Sock(..)).then(|| calls as f64 / ops as f64);
+    let syscalls =
+        matches!(runner, Runner::Sock(..) | Runner::Uring(..)).then(|| calls as f64 / ops as f64);
     Ok((ops as f64 / elapsed.as_secs_f64(), syscalls, None))
 }
 

@@ -177,10 +177,14 @@ impl Report {
 
     /// kcrypto's best path at a point (one operation per call pair, or batched): (ops/s, path).
     fn kcrypto_best(&self, alg: &str, size: usize) -> Option<(f64, PathKind)> {
-        [PathKind::Kcrypto, PathKind::KcryptoBatch]
-            .into_iter()
-            .filter_map(|p| self.ops(alg, size, p).map(|o| (o, p)))
-            .max_by(|a, b| a.0.total_cmp(&b.0))
+        [
+            PathKind::Kcrypto,
+            PathKind::KcryptoBatch,
+            PathKind::KcryptoUring,
+        ]
+        .into_iter()
+        .filter_map(|p| self.ops(alg, size, p).map(|o| (o, p)))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
     }
 
     fn vs_af_alg(&self, alg: &str, size: usize) -> Option<f64> {

@@ -6,7 +6,19 @@ use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::ptr;
 
+use io_uring::{IoUring, opcode, squeue, types};
+
 use crate::alg::{Alg, Kind};
+
+/// Message headers for a batch; the iovecs they point to live here too.
+struct Batch {
+    _send_iov: Box<libc::iovec>,
+    _recv_iovs: Vec<libc::iovec>,
+    sends: Vec<libc::mmsghdr>,
+    recvs: Vec<libc::mmsghdr>,
+    /// Bytes of output per operation.
+    each: usize,
+}
 
 /// Operation sockets may hold this much (SO_SNDBUFFORCE and SO_RCVBUFFORCE, root): a 1 MiB
 /// message and its output, or a queue of 64 KiB ones, for AF_ALG and kcrypto alike.
@@ -264,22 +276,15 @@ impl AlgSocket {
         self.recv_all(out, calls)
     }
 
-    /// `n` operations in two system calls: `n` messages by one sendmmsg(), their `n` outputs
-    /// by one recvmmsg() (kcrypto queues results; AF_ALG would merge or overwrite them).
-    pub fn op_batch(
-        &mut self,
-        input: &[u8],
-        out: &mut [u8],
-        n: usize,
-        calls: &mut u64,
-    ) -> io::Result<()> {
-        let each = out.len() / n;
-        let mut send_iov = libc::iovec {
+    /// The headers of `n` messages of `input` (with the control messages) and of `n`
+    /// receives into equal chunks of `out`.
+    fn batch(&mut self, input: &[u8], out: &mut [u8], n: usize) -> Batch {
+        let mut send_iov = Box::new(libc::iovec {
             iov_base: input.as_ptr() as *mut libc::c_void,
             iov_len: input.len(),
-        };
+        });
         let mut recv_iovs: Vec<libc::iovec> = out
-            .chunks_mut(each.max(1))
+            .chunks_mut((out.len() / n).max(1))
             .take(n)
             .map(|chunk| libc::iovec {
                 iov_base: chunk.as_mut_ptr().cast(),
@@ -290,33 +295,52 @@ impl AlgSocket {
         let blank: libc::mmsghdr = unsafe { std::mem::zeroed() };
         let mut sends = vec![blank; n];
         for m in &mut sends {
-            m.msg_hdr.msg_iov = &mut send_iov;
+            m.msg_hdr.msg_iov = &mut *send_iov;
             m.msg_hdr.msg_iovlen = 1;
             if self.cmsg_len > 0 {
                 m.msg_hdr.msg_control = self.cmsg.as_mut_ptr().cast();
                 m.msg_hdr.msg_controllen = self.cmsg_len;
             }
         }
+        let mut recvs = vec![blank; recv_iovs.len()];
+        for (m, iov) in recvs.iter_mut().zip(recv_iovs.iter_mut()) {
+            m.msg_hdr.msg_iov = iov;
+            m.msg_hdr.msg_iovlen = 1;
+        }
+        Batch {
+            _send_iov: send_iov,
+            _recv_iovs: recv_iovs,
+            sends,
+            recvs,
+            each: out.len() / n,
+        }
+    }
+
+    /// `n` operations in two system calls: `n` messages by one sendmmsg(), their `n` outputs
+    /// by one recvmmsg() (kcrypto queues results; AF_ALG would merge or overwrite them).
+    pub fn op_batch(
+        &mut self,
+        input: &[u8],
+        out: &mut [u8],
+        n: usize,
+        calls: &mut u64,
+    ) -> io::Result<()> {
+        let mut b = self.batch(input, out, n);
         *calls += 1;
         // SAFETY: every header points to the one iovec over `input` and to the control buffer,
         // which outlive the call; the kernel only reads them.
         let sent = check(unsafe {
             libc::sendmmsg(
                 self.op.as_raw_fd(),
-                sends.as_mut_ptr(),
+                b.sends.as_mut_ptr(),
                 n as libc::c_uint,
                 0,
             )
         })?;
-        if sent as usize != n || sends.iter().any(|m| m.msg_len as usize != input.len()) {
+        if sent as usize != n || b.sends.iter().any(|m| m.msg_len as usize != input.len()) {
             return Err(io::Error::other(format!(
                 "sendmmsg took {sent} of {n} messages"
             )));
-        }
-        let mut recvs = vec![blank; n];
-        for (m, iov) in recvs.iter_mut().zip(recv_iovs.iter_mut()) {
-            m.msg_hdr.msg_iov = iov;
-            m.msg_hdr.msg_iovlen = 1;
         }
         *calls += 1;
         // SAFETY: every header points to its own iovec over a distinct chunk of `out`, which
@@ -324,16 +348,76 @@ impl AlgSocket {
         let got = check(unsafe {
             libc::recvmmsg(
                 self.op.as_raw_fd(),
-                recvs.as_mut_ptr(),
+                b.recvs.as_mut_ptr(),
                 n as libc::c_uint,
                 0,
                 ptr::null_mut(),
             )
         })?;
-        if got as usize != n || recvs.iter().any(|m| m.msg_len as usize != each) {
+        if got as usize != n || b.recvs.iter().any(|m| m.msg_len as usize != b.each) {
             return Err(io::Error::other(format!(
                 "recvmmsg returned {got} of {n} outputs"
             )));
+        }
+        Ok(())
+    }
+
+    /// `n` operations in one system call: `n` IORING_OP_SENDMSG and `n` IORING_OP_RECVMSG
+    /// entries, linked so they run in order, submitted and waited for by one
+    /// io_uring_enter().
+    pub fn op_uring(
+        &mut self,
+        ring: &mut IoUring,
+        input: &[u8],
+        out: &mut [u8],
+        n: usize,
+        calls: &mut u64,
+    ) -> io::Result<()> {
+        let mut b = self.batch(input, out, n);
+        let fd = types::Fd(self.op.as_raw_fd());
+        let entries = b.sends.iter().map(|m| {
+            opcode::SendMsg::new(fd, &m.msg_hdr)
+                .build()
+                .user_data(input.len() as u64)
+        });
+        let each = b.each as u64;
+        let entries: Vec<squeue::Entry> = entries
+            .chain(b.recvs.iter_mut().map(|m| {
+                opcode::RecvMsg::new(fd, &mut m.msg_hdr)
+                    .build()
+                    .user_data(each)
+            }))
+            .collect();
+        let last = entries.len() - 1;
+        for (i, entry) in entries.into_iter().enumerate() {
+            let entry = if i < last {
+                entry.flags(squeue::Flags::IO_LINK)
+            } else {
+                entry
+            };
+            // SAFETY: every entry points to headers, iovecs and buffers in `b`, `input` and
+            // `out`, which live until the completions are reaped below.
+            unsafe { ring.submission().push(&entry) }
+                .map_err(|_| io::Error::other("io_uring submission queue full"))?;
+        }
+        *calls += 1;
+        ring.submit_and_wait(2 * n)?;
+        let mut done = 0;
+        for cqe in ring.completion() {
+            done += 1;
+            if cqe.result() < 0 {
+                return Err(io::Error::from_raw_os_error(-cqe.result()));
+            }
+            if cqe.result() as u64 != cqe.user_data() {
+                return Err(io::Error::other(format!(
+                    "io_uring operation moved {} of {} bytes",
+                    cqe.result(),
+                    cqe.user_data()
+                )));
+            }
+        }
+        if done != 2 * n {
+            return Err(io::Error::other(format!("{done} of {} completions", 2 * n)));
         }
         Ok(())
     }
