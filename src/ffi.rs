@@ -265,6 +265,8 @@ extern "C" {
     pub(crate) fn kcrypto_msg_data_left(msg: *mut MsgHdr) -> usize;
     pub(crate) fn kcrypto_msg_copy_from(msg: *mut MsgHdr, buf: *mut c_void, len: usize) -> c_int;
     pub(crate) fn kcrypto_msg_copy_to(msg: *mut MsgHdr, buf: *const c_void, len: usize) -> c_int;
+    pub(crate) fn kcrypto_msg_segments(msg: *mut MsgHdr, lens: *mut usize, max: c_uint) -> c_int;
+    pub(crate) fn kcrypto_msg_skip(msg: *mut MsgHdr, len: usize);
     pub(crate) fn kcrypto_msg_copy_page_from(
         msg: *mut MsgHdr,
         page: *mut RawPage,

@@ -110,6 +110,8 @@ void kcrypto_memzero_explicit(void *buf, size_t len);
 size_t kcrypto_msg_data_left(struct msghdr *msg);
 int kcrypto_msg_copy_from(struct msghdr *msg, void *buf, size_t len);
 int kcrypto_msg_copy_to(struct msghdr *msg, const void *buf, size_t len);
+int kcrypto_msg_segments(struct msghdr *msg, size_t *lens, unsigned int max);
+void kcrypto_msg_skip(struct msghdr *msg, size_t len);
 void *kcrypto_sock_buf_alloc(struct sock *sk, size_t len);
 void kcrypto_sock_buf_free(struct sock *sk, void *buf, size_t len);
 int kcrypto_msg_copy_page_from(struct msghdr *msg, struct page *page,

@@ -93,6 +93,25 @@ impl<'a> Msg<'a> {
         })
     }
 
+    /// Writes the length left in each of the message's iovecs into `lens`; returns how many
+    /// there are (`EMSGSIZE` if more than `lens` holds). A message not made of iovecs (a
+    /// splice's pages) is one.
+    pub(crate) fn segments(&self, lens: &mut [usize]) -> Result<usize> {
+        let max = u32::try_from(lens.len()).map_err(|_| EINVAL)?;
+        // SAFETY: `raw` is live and exclusively ours (type invariant); `lens` is valid for writes
+        // of `max` entries.
+        let count =
+            unsafe { ffi::kcrypto_msg_segments(self.raw.as_ptr().cast(), lens.as_mut_ptr(), max) };
+        usize::try_from(count).map_err(|_| Error::from_errno(count))
+    }
+
+    /// Skips `len` bytes of the message (up to what is left).
+    pub(crate) fn skip(&mut self, len: usize) {
+        // SAFETY: `raw` is live and exclusively ours (type invariant); advancing an iterator
+        // stops at its end.
+        unsafe { ffi::kcrypto_msg_skip(self.raw.as_ptr().cast(), len) };
+    }
+
     /// Fills `offset..offset + len` of `page` from the message; `EFAULT` unless all was copied.
     pub(crate) fn copy_page_from(&mut self, page: &Page, offset: usize, len: usize) -> Result {
         if offset.checked_add(len).ok_or(EINVAL)? > PAGE_SIZE {

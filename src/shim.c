@@ -438,6 +438,42 @@ int kcrypto_msg_copy_to(struct msghdr *msg, const void *buf, size_t len)
 }
 
 /*
+ * The lengths of what is left of each of the message's iovecs, into @lens
+ * (room for @max), empty ones included; returns their number, or -EMSGSIZE
+ * if there are more. A message not made of iovecs (send()'s single buffer, a
+ * splice's pages) is one segment.
+ */
+int kcrypto_msg_segments(struct msghdr *msg, size_t *lens, unsigned int max)
+{
+	const struct iov_iter *iter = &msg->msg_iter;
+	size_t left = iov_iter_count(iter), offset = iter->iov_offset;
+	unsigned int i;
+
+	if (!iter_is_iovec(iter)) {
+		if (!max)
+			return -EMSGSIZE;
+		lens[0] = left;
+		return 1;
+	}
+	for (i = 0; i < iter->nr_segs; i++) {
+		size_t len = min(iter_iov(iter)[i].iov_len - offset, left);
+
+		if (i == max)
+			return -EMSGSIZE;
+		lens[i] = len;
+		left -= len;
+		offset = 0;
+	}
+	return i;
+}
+
+/* Skips @len bytes of the message. */
+void kcrypto_msg_skip(struct msghdr *msg, size_t len)
+{
+	iov_iter_advance(&msg->msg_iter, len);
+}
+
+/*
  * Buffers for a socket's data, charged to its option memory (bounded by
  * net.core.optmem_max) and to the caller's memory cgroup; zeroed, and wiped
  * when freed. -ENOBUFS when the socket is over its bound.

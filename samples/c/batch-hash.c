@@ -115,7 +115,8 @@ int main(int argc, char **argv)
 		return fail("accept", NULL);
 	/* recvmmsg() truncates nothing: each digest is at most 64 bytes. */
 	for (int i = optind + 1; i < argc; i += batch) {
-		unsigned int n = (unsigned int)(argc - i) < batch ? (unsigned int)(argc - i) : batch;
+		unsigned int left = (unsigned int)(argc - i);
+		unsigned int n = left < batch ? left : batch;
 
 		if (hash_batch(op, argv + i, n, size))
 			return 1;

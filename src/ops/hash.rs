@@ -67,6 +67,7 @@ impl HashTransform {
             tfm: self.tfm.clone(),
             state: State::Idle,
             done: Digests::new(),
+            records: false,
             child: self.children.add(),
         })
     }
@@ -111,22 +112,24 @@ impl Digests {
         }
     }
 
-    /// Makes room for one more digest (`EAGAIN` at [`MAX_DIGESTS`]): called before a message's
-    /// data is taken, so that its digest always finds room.
-    fn reserve(&mut self) -> Result {
-        if self.count >= MAX_DIGESTS {
+    /// Makes room for `n` more digests (`EAGAIN` beyond [`MAX_DIGESTS`]): called before a
+    /// message's data is taken, so that its digest always finds room.
+    fn reserve(&mut self, n: usize) -> Result {
+        let need = self.count.checked_add(n).ok_or(EAGAIN)?;
+        if need > MAX_DIGESTS {
             return Err(EAGAIN);
         }
         let len = self.ring.len();
-        if self.count < len {
+        if need <= len {
             return Ok(());
         }
-        // Full: double the ring, unread digests first.
-        let new_len = (len * 2).clamp(1, MAX_DIGESTS);
+        // Too small: grow (at least double) the ring, unread digests first.
+        let new_len = need.max(len * 2).min(MAX_DIGESTS);
         let mut ring = KVec::with_capacity(new_len, GFP_KERNEL_ACCOUNT)?;
+        let count = self.count;
         for i in 0..new_len {
-            let output = match self.ring.get_mut((self.head + i) % len.max(1)) {
-                Some(output) if i < self.count => output.take(),
+            let output = match self.slot(i) {
+                Some(output) if i < count => output.take(),
                 _ => Output::empty(),
             };
             ring.push(output, GFP_KERNEL_ACCOUNT)?;
@@ -136,23 +139,39 @@ impl Digests {
         Ok(())
     }
 
+    /// The slot `i` places after the oldest digest.
+    fn slot(&mut self, i: usize) -> Option<&mut Output> {
+        let index = (self.head + i).checked_rem(self.ring.len())?;
+        self.ring.get_mut(index)
+    }
+
     /// Queues `output` in the room [`Self::reserve`] made.
     fn push(&mut self, output: Output) -> Result {
-        let len = self.ring.len();
-        if self.count >= len {
+        if self.count >= self.ring.len() {
             return Err(EAGAIN);
         }
-        self.ring[(self.head + self.count) % len] = output;
+        let slot = self.slot(self.count).ok_or(EAGAIN)?;
+        *slot = output;
         self.count += 1;
         Ok(())
+    }
+
+    /// Drops the `n` newest digests (those of a call that failed part-way).
+    fn discard_newest(&mut self, n: usize) {
+        for _ in 0..n.min(self.count) {
+            self.count -= 1;
+            if let Some(output) = self.slot(self.count) {
+                drop(output.take());
+            }
+        }
     }
 
     fn pop(&mut self) -> Option<Output> {
         if self.count == 0 {
             return None;
         }
-        let output = self.ring.get_mut(self.head)?.take();
-        self.head = (self.head + 1) % self.ring.len();
+        let output = self.slot(0)?.take();
+        self.head = (self.head + 1).checked_rem(self.ring.len())?;
         self.count -= 1;
         Some(output)
     }
@@ -198,6 +217,8 @@ pub(crate) struct HashOp {
     tfm: Arc<Shash>,
     state: State,
     done: Digests,
+    /// `KCRYPTO_SET_RECORDS`: one message per iovec, one digest per receiving iovec.
+    records: bool,
     /// Keeps the bound socket from re-keying while this operation is open.
     child: Child,
 }
@@ -221,6 +242,7 @@ impl HashOp {
             tfm: self.tfm.clone(),
             state,
             done: Digests::new(),
+            records: self.records,
             child: self.child.sibling(),
         })
     }
@@ -235,6 +257,9 @@ impl HashOp {
             first?;
             return Err(EINVAL);
         }
+        if self.records {
+            return self.send_records(msg);
+        }
         let len = msg.data_left();
         let sent = match &self.state {
             State::Streaming { bytes, .. } => *bytes,
@@ -247,7 +272,7 @@ impl HashOp {
 
         let more = msg.flags() & MSG_MORE != 0;
         if !more {
-            self.done.reserve()?;
+            self.done.reserve(1)?;
         }
         let streaming = matches!(self.state, State::Streaming { .. });
         let mut chunk = msg.buffer(len.min(limits::COPY_CHUNK))?;
@@ -289,9 +314,99 @@ impl HashOp {
         Ok(len)
     }
 
+    /// Switches record mode (`KCRYPTO_SET_RECORDS`); `EBUSY` while a message is in progress.
+    pub(crate) fn set_records(&mut self, on: bool) -> Result {
+        if matches!(self.state, State::Streaming { .. }) {
+            return Err(EBUSY);
+        }
+        self.records = on;
+        Ok(())
+    }
+
+    /// Record mode: every iovec of `msg` is one whole message (`MSG_MORE` is `EINVAL`), at
+    /// most [`MAX_DIGESTS`] of them (`EMSGSIZE`), and each leaves its digest. Room for all
+    /// digests is checked before any data is taken (`EAGAIN`); a call that fails part-way
+    /// leaves none of its digests behind.
+    fn send_records(&mut self, msg: &mut Msg<'_>) -> Result<usize> {
+        if msg.flags() & MSG_MORE != 0 {
+            return Err(EINVAL);
+        }
+        let mut lens = [0usize; MAX_DIGESTS];
+        let count = msg.segments(&mut lens)?;
+        let lens = &lens[..count];
+        if lens.iter().any(|&len| len as u64 > limits::max_op_bytes()) {
+            return Err(Errno::MessageSize.into());
+        }
+        self.done.reserve(count)?;
+        let largest = lens.iter().copied().max().unwrap_or(0);
+        let mut chunk = msg.buffer(largest.min(limits::COPY_CHUNK))?;
+        let mut total = 0;
+        for (queued, &len) in lens.iter().enumerate() {
+            let output = self.digest_record(msg, &mut chunk, len);
+            if let Err(err) = output.and_then(|output| self.done.push(output)) {
+                self.done.discard_newest(queued);
+                return Err(err);
+            }
+            total += len;
+        }
+        Ok(total)
+    }
+
+    /// The digest of the next `len` bytes of `msg`, copied through `chunk`.
+    fn digest_record(&self, msg: &mut Msg<'_>, chunk: &mut [u8], len: usize) -> Result<Output> {
+        let mut output = Output::new(&self.tfm)?;
+        if len <= chunk.len() {
+            let data = &mut chunk[..len];
+            msg.copy_from(data)?;
+            self.tfm.digest(data, &mut output.bytes)?;
+            return Ok(output);
+        }
+        let mut digest = self.tfm.start()?;
+        let mut left = len;
+        while left > 0 {
+            let part = &mut chunk[..left.min(limits::COPY_CHUNK)];
+            msg.copy_from(part)?;
+            digest.update(part)?;
+            left -= part.len();
+            if left > 0 && limits::yield_now() {
+                return Err(EINTR);
+            }
+        }
+        finish(digest)
+    }
+
+    /// Record mode: every iovec of `msg` (at most [`MAX_DIGESTS`], `EMSGSIZE`) receives the
+    /// next queued digest, truncated to the iovec (`MSG_TRUNC`); returns the bytes written.
+    /// `EAGAIN` with no digest queued.
+    fn receive_records(&mut self, msg: &mut Msg<'_>) -> Result<usize> {
+        let mut lens = [0usize; MAX_DIGESTS];
+        let count = msg.segments(&mut lens)?;
+        if self.done.count == 0 {
+            return Err(EAGAIN);
+        }
+        let mut total = 0;
+        for &room in &lens[..count] {
+            let Some(output) = self.done.pop() else {
+                break;
+            };
+            let len = room.min(output.len);
+            if len < output.len {
+                msg.add_flags(MSG_TRUNC);
+            }
+            msg.copy_to(&output.bytes[..len])?;
+            msg.skip(room - len);
+            total += len;
+        }
+        Ok(total)
+    }
+
     /// Writes the oldest finished digest into the message (truncated to `len`); without one,
-    /// finishes the message in progress (or the empty message) and starts over.
+    /// finishes the message in progress (or the empty message) and starts over. In record
+    /// mode, one digest per iovec.
     pub(crate) fn receive(&mut self, msg: &mut Msg<'_>, len: usize) -> Result<usize> {
+        if self.records {
+            return self.receive_records(msg);
+        }
         let output = match self.done.pop() {
             Some(output) => output,
             None => match core::mem::replace(&mut self.state, State::Idle) {

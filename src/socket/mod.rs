@@ -48,11 +48,13 @@ const ALG_SET_DRBG_ENTROPY: i32 = 6;
 /// `ALG_SET_KEY_BY_KEY_SERIAL`: the key is the payload of a key in the caller's keyrings.
 const ALG_SET_KEY_BY_KEY_SERIAL: i32 = 7;
 
-// kcrypto's own options (include/uapi/linux/if_kcrypto.h), for getsockopt.
+// kcrypto's own options (include/uapi/linux/if_kcrypto.h).
 /// `KCRYPTO_GET_DRIVER`: the implementation serving a bound or operation socket.
 const KCRYPTO_GET_DRIVER: i32 = 64;
 /// `KCRYPTO_LIST_ALGS`: every implementation a caller may bind to.
 const KCRYPTO_LIST_ALGS: i32 = 65;
+/// `KCRYPTO_SET_RECORDS`: one message per iovec on a hash operation socket.
+const KCRYPTO_SET_RECORDS: i32 = 66;
 
 enum State {
     Unbound,
@@ -172,7 +174,9 @@ impl Socket {
 
     /// Handles `setsockopt` at level `SOL_ALG`; `read` copies the option value in.
     ///
-    /// As in AF_ALG, anything but an option of a bound socket is `ENOPROTOOPT`.
+    /// As in AF_ALG, anything but an option of a bound socket is `ENOPROTOOPT`, except
+    /// kcrypto's `KCRYPTO_SET_RECORDS` on an operation socket (hash only: `EOPNOTSUPP` for the
+    /// others).
     pub(crate) fn set_option(
         &self,
         level: i32,
@@ -184,8 +188,24 @@ impl Socket {
             return Err(Errno::NoProtocolOption.into());
         }
         let mut state = self.state.lock();
-        let State::Bound(transform) = &mut *state else {
-            return Err(Errno::NoProtocolOption.into());
+        let transform = match (&mut *state, name) {
+            (State::Bound(transform), _) => transform,
+            (State::Operation(op), KCRYPTO_SET_RECORDS) => {
+                let mut value = [0u8; 4];
+                if len != value.len() {
+                    return Err(EINVAL);
+                }
+                read(&mut value)?;
+                let Operation::Hash(hash) = op else {
+                    return Err(Errno::NotSupported.into());
+                };
+                return match i32::from_ne_bytes(value) {
+                    0 => hash.set_records(false),
+                    1 => hash.set_records(true),
+                    _ => Err(EINVAL),
+                };
+            }
+            _ => return Err(Errno::NoProtocolOption.into()),
         };
         match (name, transform) {
             (ALG_SET_KEY, transform) => {

@@ -260,6 +260,8 @@ def queueing():
         check("accept on an operation socket copies no queued digest",
               c == hashlib.sha256(b"").digest() and q == hashlib.sha256(b"queued").digest())
 
+    records()
+
     with afk.Sock(afk.AF_ALG).bind(b"hash", b"sha256", fam=afk.AF_ALG) as tfm, \
             tfm.accept() as op:
         op.send(b"one")
@@ -267,6 +269,66 @@ def queueing():
         out, _ = op.recv(64)
     check("AF_ALG (for contrast): the second message's digest replaces the first",
           out == hashlib.sha256(b"two").digest())
+
+
+def set_records(op, value, size=4):
+    op.setsockopt_raw(afk.SOL_ALG, afk.KCRYPTO_SET_RECORDS, struct.pack("=i", value)[:size], size)
+
+
+def records():
+    """KCRYPTO_SET_RECORDS: one message per iovec, one digest per receiving iovec."""
+    with afk.Sock().bind(b"hash", b"hmac(sha256)") as tfm:
+        tfm.setkey(b"records key")
+        with tfm.accept() as op:
+            set_records(op, 1)
+            msgs = [os.urandom(rng.randrange(0, 40000)) for _ in range(9)] + [b"", b"abc"]
+            sent = op.sendmsg_iov(msgs)
+            n, outs, flags = op.recvmsg_iov([32] * len(msgs))
+            want = [hmac.new(b"records key", m, "sha256").digest() for m in msgs]
+            check("records: one sendmsg of 11 iovecs (0 to 40000 bytes, one empty) and one "
+                  "recvmsg give 11 HMACs", sent == sum(map(len, msgs)) and n == 32 * len(msgs)
+                  and outs == want and not flags & socket.MSG_TRUNC, f"(n {n})")
+
+            op.sendmsg_iov([b"a", b"b", b"c"])
+            n, outs, flags = op.recvmsg_iov([10, 64])
+            rest, _, _ = op.recvmsg_iov([32, 32])
+            check("records: iovecs shorter than a digest truncate it (MSG_TRUNC), longer ones "
+                  "take one digest each, what is not read stays queued",
+                  n == 42 and outs[0] == hmac.new(b"records key", b"a", "sha256").digest()[:10]
+                  and outs[1][:32] == hmac.new(b"records key", b"b", "sha256").digest()
+                  and flags & socket.MSG_TRUNC and rest == 32, f"(n {n}, then {rest})")
+            expect_errno("records: recvmsg with no digest queued: EAGAIN", errno.EAGAIN,
+                         lambda: op.recvmsg_iov([32]))
+            expect_errno("records: MSG_MORE: EINVAL", errno.EINVAL,
+                         lambda: op.sendmsg_iov([b"x"], socket.MSG_MORE))
+            expect_errno("records: 65 iovecs: EMSGSIZE", errno.EMSGSIZE,
+                         lambda: op.sendmsg_iov([b"x"] * 65))
+            op.sendmsg_iov([b"x"] * 60)
+            expect_errno("records: 5 more with 60 queued: EAGAIN, nothing taken", errno.EAGAIN,
+                         lambda: op.sendmsg_iov([b"y"] * 5))
+            n, outs, _ = op.recvmsg_iov([32] * 64)
+            check("... the 60 queued digests come back whole", n == 32 * 60 and outs[:60] ==
+                  [hmac.new(b"records key", b"x", "sha256").digest()] * 60, f"(n {n})")
+
+            set_records(op, 0)
+            op.sendmsg_iov([b"ab", b"c"])
+            out, _ = op.recv(64)
+            check("records off: iovecs are one message again",
+                  out == hmac.new(b"records key", b"abc", "sha256").digest())
+            op.send(b"part", socket.MSG_MORE)
+            expect_errno("records: switching with a message in progress: EBUSY", errno.EBUSY,
+                         lambda: set_records(op, 1))
+            expect_errno("records: a value other than 0 or 1: EINVAL", errno.EINVAL,
+                         lambda: set_records(op, 2))
+            expect_errno("records: an option of 2 bytes: EINVAL", errno.EINVAL,
+                         lambda: set_records(op, 1, 2))
+        expect_errno("records: on a bound socket: ENOPROTOOPT", errno.ENOPROTOOPT,
+                     lambda: set_records(tfm, 1))
+    with afk.Sock().bind(b"skcipher", b"cbc(aes)") as tfm:
+        tfm.setkey(bytes(16))
+        with tfm.accept() as op:
+            expect_errno("records: on a cipher operation socket: EOPNOTSUPP", errno.EOPNOTSUPP,
+                         lambda: set_records(op, 1))
 
 
 def bad_inputs():

@@ -45,6 +45,15 @@
  */
 #define KCRYPTO_LIST_ALGS	(KCRYPTO_OPT_BASE + 1)
 
+/*
+ * setsockopt(SOL_ALG, KCRYPTO_SET_RECORDS, &int, sizeof(int)) on a hash
+ * operation socket: 1 makes every iovec of a sendmsg() one whole message
+ * (its digest queues) and gives every iovec of a recvmsg() one queued
+ * digest, so one call pair hashes up to 64 messages; 0 restores AF_ALG's
+ * semantics.
+ */
+#define KCRYPTO_SET_RECORDS	(KCRYPTO_OPT_BASE + 2)
+
 /* struct kcrypto_alg_info.flags */
 #define KCRYPTO_ALG_ASYNC	0x1	/* requests may complete asynchronously */
 #define KCRYPTO_ALG_HARDWARE	0x2	/* runs off the CPU (see userspace-api.rst) */

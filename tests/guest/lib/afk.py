@@ -28,6 +28,7 @@ FAMILY_PATH = "/sys/module/kcrypto/parameters/family"
 # kcrypto's own getsockopt options (include/uapi/linux/if_kcrypto.h).
 KCRYPTO_GET_DRIVER = 64
 KCRYPTO_LIST_ALGS = 65
+KCRYPTO_SET_RECORDS = 66
 KCRYPTO_ALG_ASYNC = 0x1
 KCRYPTO_ALG_HARDWARE = 0x2
 # Driver classes: bind() keyword arguments (salg_feat/salg_mask).
@@ -154,6 +155,23 @@ class Sock:
         msg = _msghdr(None, 0, ctypes.pointer(iov), 1, None, 0, 0)
         n = _check(_libc.recvmsg(self.fd, ctypes.byref(msg), flags))
         return buf.raw[:n], msg.flags
+
+    def sendmsg_iov(self, parts, flags=0):
+        """sendmsg of one iovec per element of parts (empty ones too)."""
+        bufs = [ctypes.create_string_buffer(bytes(p), max(len(p), 1)) for p in parts]
+        iovs = (_iovec * max(len(parts), 1))(
+            *[_iovec(ctypes.cast(b, ctypes.c_void_p), len(p)) for b, p in zip(bufs, parts)])
+        msg = _msghdr(None, 0, iovs, len(parts), None, 0, 0)
+        return _check(_libc.sendmsg(self.fd, ctypes.byref(msg), flags))
+
+    def recvmsg_iov(self, sizes, flags=0):
+        """recvmsg into one iovec per size; returns (total, [bytes of each iovec], msg_flags)."""
+        bufs = [ctypes.create_string_buffer(max(n, 1)) for n in sizes]
+        iovs = (_iovec * max(len(sizes), 1))(
+            *[_iovec(ctypes.cast(b, ctypes.c_void_p), n) for b, n in zip(bufs, sizes)])
+        msg = _msghdr(None, 0, iovs, len(sizes), None, 0, 0)
+        n = _check(_libc.recvmsg(self.fd, ctypes.byref(msg), flags))
+        return n, [b.raw[:k] for b, k in zip(bufs, sizes)], msg.flags
 
     def recv_into(self, buf, flags=0):
         """recvmsg into a ctypes buffer the caller keeps (to see what an error left in it)."""
