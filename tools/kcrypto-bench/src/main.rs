@@ -69,6 +69,7 @@ pub enum PathKind {
     Kcrypto,
     KcryptoBatch,
     KcryptoUring,
+    KcryptoRecords,
     KcryptoQueue,
     AfAlgSendmsg,
     AfAlgSplice,
@@ -79,10 +80,11 @@ pub enum PathKind {
 }
 
 impl PathKind {
-    pub const ALL: [PathKind; 10] = [
+    pub const ALL: [PathKind; 11] = [
         PathKind::Kcrypto,
         PathKind::KcryptoBatch,
         PathKind::KcryptoUring,
+        PathKind::KcryptoRecords,
         PathKind::KcryptoQueue,
         PathKind::AfAlgSendmsg,
         PathKind::AfAlgSplice,
@@ -97,6 +99,7 @@ impl PathKind {
             PathKind::Kcrypto => "kcrypto",
             PathKind::KcryptoBatch => "kcrypto-batch",
             PathKind::KcryptoUring => "kcrypto-uring",
+            PathKind::KcryptoRecords => "kcrypto-records",
             PathKind::KcryptoQueue => "kcrypto-queue",
             PathKind::AfAlgSendmsg => "af_alg-sendmsg",
             PathKind::AfAlgSplice => "af_alg-splice",
@@ -110,6 +113,7 @@ impl PathKind {
     fn applies(self, alg: &Alg) -> bool {
         match self {
             PathKind::KcryptoQueue | PathKind::KernelQueue => alg.hardware,
+            PathKind::KcryptoRecords => alg.kind == alg::Kind::Hash,
             PathKind::RustCrypto | PathKind::OpenSsl => !alg.hardware,
             _ => true,
         }
@@ -139,6 +143,11 @@ impl Runner {
             PathKind::Kcrypto => Runner::Sock(sock::AlgSocket::new(family, alg, false)?, path, 1),
             PathKind::KcryptoBatch => {
                 Runner::Sock(sock::AlgSocket::new(family, alg, false)?, path, batch)
+            }
+            PathKind::KcryptoRecords => {
+                let sock = sock::AlgSocket::new(family, alg, false)?;
+                sock.set_records()?;
+                Runner::Sock(sock, path, batch)
             }
             PathKind::KcryptoUring => Runner::Uring(
                 sock::AlgSocket::new(family, alg, false)?,
@@ -181,6 +190,9 @@ impl Runner {
         match self {
             Runner::Sock(s, PathKind::AfAlgSplice, _) => s.op_splice(input, out, &mut calls)?,
             Runner::Sock(s, PathKind::KcryptoBatch, n) => s.op_batch(input, out, *n, &mut calls)?,
+            Runner::Sock(s, PathKind::KcryptoRecords, n) => {
+                s.op_records(input, out, *n, &mut calls)?
+            }
             Runner::Uring(s, ring, n) => s.op_uring(ring, input, out, *n, &mut calls)?,
             Runner::Sock(s, _, 1) => s.op_sendmsg(input, out, &mut calls)?,
             Runner::Sock(s, _, d) => s.op_queue(input, out, *d, &mut calls)?,

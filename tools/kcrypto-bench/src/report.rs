@@ -181,6 +181,7 @@ impl Report {
             PathKind::Kcrypto,
             PathKind::KcryptoBatch,
             PathKind::KcryptoUring,
+            PathKind::KcryptoRecords,
         ]
         .into_iter()
         .filter_map(|p| self.ops(alg, size, p).map(|o| (o, p)))

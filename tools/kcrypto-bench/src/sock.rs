@@ -25,6 +25,8 @@ struct Batch {
 const SOCKBUF: libc::c_int = 8 << 20;
 /// The pipe of the splice path (the default pipe-max-size).
 const PIPE_SIZE: libc::c_int = 1 << 20;
+/// `KCRYPTO_SET_RECORDS` (include/uapi/linux/if_kcrypto.h).
+const KCRYPTO_SET_RECORDS: libc::c_int = 66;
 
 fn check(ret: libc::c_int) -> io::Result<libc::c_int> {
     if ret < 0 {
@@ -357,6 +359,65 @@ impl AlgSocket {
         if got as usize != n || b.recvs.iter().any(|m| m.msg_len as usize != b.each) {
             return Err(io::Error::other(format!(
                 "recvmmsg returned {got} of {n} outputs"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Turns on `KCRYPTO_SET_RECORDS` (hash operation sockets): one message per iovec.
+    pub fn set_records(&self) -> io::Result<()> {
+        set_opt(
+            self.op.as_raw_fd(),
+            libc::SOL_ALG,
+            KCRYPTO_SET_RECORDS,
+            &1i32.to_ne_bytes(),
+        )
+    }
+
+    /// `n` hashes in two system calls on a socket in record mode: one sendmsg() of `n` iovecs
+    /// (one message each), one recvmsg() of `n` iovecs (one digest each).
+    pub fn op_records(
+        &mut self,
+        input: &[u8],
+        out: &mut [u8],
+        n: usize,
+        calls: &mut u64,
+    ) -> io::Result<()> {
+        let send_iovs = vec![
+            libc::iovec {
+                iov_base: input.as_ptr() as *mut libc::c_void,
+                iov_len: input.len(),
+            };
+            n
+        ];
+        let each = out.len() / n;
+        let mut recv_iovs: Vec<libc::iovec> = out
+            .chunks_mut(each.max(1))
+            .take(n)
+            .map(|chunk| libc::iovec {
+                iov_base: chunk.as_mut_ptr().cast(),
+                iov_len: chunk.len(),
+            })
+            .collect();
+        // SAFETY: msghdr is plain data; all zeroes is a valid value.
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        msg.msg_iov = send_iovs.as_ptr() as *mut libc::iovec;
+        msg.msg_iovlen = n;
+        *calls += 1;
+        // SAFETY: `msg` points to `n` iovecs over `input`; the kernel only reads them.
+        let sent = check_len(unsafe { libc::sendmsg(self.op.as_raw_fd(), &msg, 0) })?;
+        if sent != n * input.len() {
+            return Err(io::Error::other(format!("sendmsg took {sent} bytes")));
+        }
+        msg.msg_iov = recv_iovs.as_mut_ptr();
+        msg.msg_iovlen = recv_iovs.len();
+        *calls += 1;
+        // SAFETY: `msg` points to iovecs over distinct chunks of `out`.
+        let got = check_len(unsafe { libc::recvmsg(self.op.as_raw_fd(), &mut msg, 0) })?;
+        if got != out.len() {
+            return Err(io::Error::other(format!(
+                "recvmsg returned {got} of {} bytes",
+                out.len()
             )));
         }
         Ok(())

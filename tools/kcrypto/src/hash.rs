@@ -2,13 +2,18 @@
 
 //! Hashes and MACs: sockets of type `"hash"`.
 
-use std::io;
+use std::io::{self, IoSlice, IoSliceMut};
 use std::sync::OnceLock;
 
 use crate::error::{Error, Result};
 use crate::family::Family;
 use crate::sockaddr::SockaddrAlg;
-use crate::socket::{MSG_MORE, Socket};
+use crate::socket::{MSG_MORE, SOL_ALG, Socket};
+
+/// `KCRYPTO_SET_RECORDS` (include/uapi/linux/if_kcrypto.h).
+const KCRYPTO_SET_RECORDS: i32 = 66;
+/// The most messages of one record-mode `sendmsg` (the digests a socket queues).
+const MAX_RECORDS: usize = 64;
 
 /// The largest digest the kernel's hash API produces (`HASH_MAX_DIGESTSIZE`).
 pub const MAX_DIGEST_SIZE: usize = 64;
@@ -143,6 +148,51 @@ impl Hash {
             }
         }
         receive_digest(&op)
+    }
+
+    /// The digests of many messages, two system calls per 64 of them
+    /// (kcrypto only): an operation socket in record mode
+    /// (`KCRYPTO_SET_RECORDS`) takes one message per iovec of a `sendmsg`
+    /// and returns one digest per iovec of a `recvmsg`.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use kcrypto::Hash;
+    ///
+    /// let hash = Hash::new("sha256")?;
+    /// let digests = hash.digest_many(&[b"abc".as_slice(), b"", b"more"])?;
+    /// assert_eq!(digests.len(), 3);
+    /// assert_eq!(digests[0], hash.digest(b"abc")?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NoKey`] for a keyed algorithm without its key,
+    /// `EOPNOTSUPP`/`ENOPROTOOPT` from AF_ALG, which has no record mode, and
+    /// any error of the system calls.
+    pub fn digest_many(&self, messages: &[&[u8]]) -> Result<Vec<Vec<u8>>> {
+        let size = self.digest_size()?;
+        let op = self.socket.accept()?;
+        op.set_option_int(SOL_ALG, KCRYPTO_SET_RECORDS, 1)?;
+        let mut digests = Vec::with_capacity(messages.len());
+        for batch in messages.chunks(MAX_RECORDS) {
+            let slices: Vec<IoSlice<'_>> = batch.iter().map(|m| IoSlice::new(m)).collect();
+            let sent = op.send_vectored(&slices, 0)?;
+            if sent != batch.iter().map(|m| m.len()).sum::<usize>() {
+                return Err(Error::StateLost);
+            }
+            let mut out = vec![vec![0u8; size]; batch.len()];
+            let mut bufs: Vec<IoSliceMut<'_>> =
+                out.iter_mut().map(|d| IoSliceMut::new(d)).collect();
+            let (len, _) = op.recv_vectored(&mut bufs, 0)?;
+            if len != size * batch.len() {
+                return Err(Error::StateLost);
+            }
+            digests.extend(out);
+        }
+        Ok(digests)
     }
 
     /// A new streaming computation.

@@ -7,7 +7,7 @@
 //! operations the high-level API does not cover. [`Hash`](crate::Hash) is
 //! built on it.
 
-use std::io::{self, IoSlice};
+use std::io::{self, IoSlice, IoSliceMut};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::ptr;
 
@@ -372,6 +372,24 @@ impl Socket {
                 flags,
             )
         })
+    }
+
+    /// `recvmsg()` into several buffers; returns the length received and the
+    /// message flags the kernel set.
+    pub fn recv_vectored(
+        &self,
+        bufs: &mut [IoSliceMut<'_>],
+        flags: i32,
+    ) -> io::Result<(usize, i32)> {
+        // SAFETY: all-zero is a valid msghdr (no name, no iovecs, no control).
+        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        // `IoSliceMut` is ABI-compatible with `struct iovec` on Unix.
+        msg.msg_iov = bufs.as_mut_ptr().cast::<libc::iovec>();
+        msg.msg_iovlen = bufs.len();
+        // SAFETY: `msg` points to `bufs.len()` iovecs, each writable for its
+        // length, and to no name or control buffer.
+        let len = check_len(unsafe { libc::recvmsg(self.fd.as_raw_fd(), &mut msg, flags) })?;
+        Ok((len, msg.msg_flags))
     }
 
     /// `recvmsg()` into one buffer; returns the length received and the
