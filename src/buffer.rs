@@ -174,7 +174,7 @@ impl Drop for SockBuf<'_> {
 /// [`PageBuf::zeroed`]), and nothing at or above `len` is ever read, by us or, through the
 /// scatterlists [`PageBuf::pages`] feeds, by a driver.
 pub(crate) struct PageBuf {
-    pages: KVec<Page>,
+    pages: Pages,
     len: usize,
     /// How many leading bytes may have held data of ours: what is wiped on drop, so a small
     /// message in a page costs a small wipe.
@@ -185,7 +185,7 @@ impl PageBuf {
     /// An empty buffer.
     pub(crate) const fn new() -> Self {
         Self {
-            pages: KVec::new(),
+            pages: Pages::new(),
             len: 0,
             dirty: 0,
         }
@@ -214,12 +214,9 @@ impl PageBuf {
     /// documentation).
     fn reserve(&mut self, len: usize) -> Result {
         let pages = len.div_ceil(PAGE_SIZE).max(1);
-        // One allocation for the page array, not one per doubling.
-        self.pages
-            .reserve(pages.saturating_sub(self.pages.len()), GFP_KERNEL_ACCOUNT)?;
+        self.pages.reserve(pages)?;
         while self.pages.len() < pages {
-            let page = Page::alloc_page(GFP_KERNEL_ACCOUNT)?;
-            self.pages.push(page, GFP_KERNEL_ACCOUNT)?;
+            self.pages.push(Page::alloc_page(GFP_KERNEL_ACCOUNT)?)?;
         }
         Ok(())
     }
@@ -239,7 +236,11 @@ impl PageBuf {
         while at < end {
             let in_page = at % PAGE_SIZE;
             let piece = (PAGE_SIZE - in_page).min(end - at);
-            f(&self.pages[at / PAGE_SIZE], in_page, piece)?;
+            f(
+                self.pages.get(at / PAGE_SIZE).ok_or(EINVAL)?,
+                in_page,
+                piece,
+            )?;
             at += piece;
         }
         Ok(())
@@ -337,7 +338,7 @@ impl PageBuf {
         }
         self.reserve(len)?;
         let count = len.div_ceil(PAGE_SIZE).max(1);
-        let pages = self.pages.get(..count).ok_or(EINVAL)?;
+        let pages = self.pages.iter().take(count);
         let raw = |page: &Page| page.as_ptr().cast::<ffi::RawPage>();
         if count <= INLINE_PAGES {
             let mut inline = [core::ptr::null_mut(); INLINE_PAGES];
@@ -360,14 +361,19 @@ impl PageBuf {
             return Err(EINVAL);
         }
         let keep = at / PAGE_SIZE;
-        let mut head = KVec::with_capacity(keep, GFP_KERNEL_ACCOUNT)?;
-        let mut rest = KVec::with_capacity(self.pages.len() - keep, GFP_KERNEL_ACCOUNT)?;
-        for (i, page) in core::mem::take(&mut self.pages).into_iter().enumerate() {
-            // Cannot fail: the capacities are reserved.
+        let mut head = Pages::new();
+        let mut rest = Pages::new();
+        head.reserve(keep)?;
+        rest.reserve(self.pages.len() - keep)?;
+        for (i, page) in core::mem::replace(&mut self.pages, Pages::new())
+            .into_iter()
+            .enumerate()
+        {
+            // Cannot fail: the room is reserved.
             if i < keep {
-                head.push(page, GFP_KERNEL_ACCOUNT)?;
+                head.push(page)?;
             } else {
-                rest.push(page, GFP_KERNEL_ACCOUNT)?;
+                rest.push(page)?;
             }
         }
         let rest = PageBuf {
@@ -391,6 +397,63 @@ impl PageBuf {
         split.append(tail)?;
         self.len = at;
         Ok(split)
+    }
+}
+
+/// The pages of a [`PageBuf`]: the first inline, so that a message of up to a page allocates
+/// no array.
+///
+/// # Invariants
+///
+/// `more` is empty while `first` is `None`.
+struct Pages {
+    first: Option<Page>,
+    more: KVec<Page>,
+}
+
+impl Pages {
+    const fn new() -> Self {
+        // INVARIANT: Both are empty.
+        Self {
+            first: None,
+            more: KVec::new(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        usize::from(self.first.is_some()) + self.more.len()
+    }
+
+    fn get(&self, index: usize) -> Option<&Page> {
+        match index {
+            0 => self.first.as_ref(),
+            _ => self.more.get(index - 1),
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Page> {
+        Iterator::chain(self.first.iter(), self.more.iter())
+    }
+
+    /// Makes room for `count` pages in all: [`Self::push`] up to there cannot fail.
+    fn reserve(&mut self, count: usize) -> Result {
+        let more = count.saturating_sub(1).saturating_sub(self.more.len());
+        self.more.reserve(more, GFP_KERNEL_ACCOUNT)?;
+        Ok(())
+    }
+
+    fn push(&mut self, page: Page) -> Result {
+        if self.first.is_none() {
+            // INVARIANT: `more` is empty while `first` is `None`, so `page` comes first.
+            self.first = Some(page);
+            return Ok(());
+        }
+        self.more.push(page, GFP_KERNEL_ACCOUNT)?;
+        Ok(())
+    }
+
+    fn into_iter(self) -> impl Iterator<Item = Page> {
+        Iterator::chain(self.first.into_iter(), self.more)
     }
 }
 

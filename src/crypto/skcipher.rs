@@ -203,7 +203,8 @@ impl Stream {
         Ok(Self {
             direction,
             iv: buf,
-            state: SecretBuf::zeroed((tfm.sizes.state as usize).max(1))?,
+            // Most algorithms have no state to carry (size 0): no allocation.
+            state: SecretBuf::zeroed(tfm.sizes.state as usize)?,
             started: false,
         })
     }

@@ -52,6 +52,9 @@ struct Cli {
     /// Only these sizes in bytes (repeatable)
     #[arg(long = "size")]
     sizes: Vec<usize>,
+    /// Only these paths (e.g. "kcrypto", "af_alg-sendmsg"; repeatable)
+    #[arg(long = "path")]
+    paths: Vec<String>,
     /// Write the results as JSON to this file
     #[arg(long)]
     json: Option<PathBuf>,
@@ -355,6 +358,7 @@ fn run(cli: &Cli) -> Result<Report, Error> {
                 (cli.depth, cli.batch),
                 reps,
                 rep,
+                &cli.paths,
             )?);
             eprintln!();
         }
@@ -375,11 +379,16 @@ fn measure_point(
     (depth, batch): (usize, usize),
     reps: usize,
     rep: Duration,
+    only: &[String],
 ) -> Result<Vec<Point>, Error> {
     let input = alg::input(size);
     let want = reference(alg, &input)?;
     let mut paths = Vec::new();
-    for path in PathKind::ALL.into_iter().filter(|p| p.applies(alg)) {
+    let chosen = |p: &PathKind| only.is_empty() || only.iter().any(|id| id == p.id());
+    for path in PathKind::ALL
+        .into_iter()
+        .filter(|p| p.applies(alg) && chosen(p))
+    {
         let mut point = Point::new(alg, size, path);
         // A batch stays well inside the socket's buffer (SOCKBUF): large messages go fewer at a time.
         let batch = batch.min((4 << 20) / size.max(1)).max(1);
