@@ -4,9 +4,11 @@
  * file is one message of a single operation socket; sendmmsg() submits a
  * batch of them and recvmmsg() collects their digests, in order. This needs
  * kcrypto: its hash sockets queue finished digests (up to 64), where AF_ALG
- * keeps only the newest.
+ * keeps only the newest. With -r the socket is in record mode
+ * (KCRYPTO_SET_RECORDS): one sendmsg() whose iovecs are the files and one
+ * recvmsg() whose iovecs take the digests.
  *
- *   batch-hash [-b BATCH] ALGORITHM FILE...
+ *   batch-hash [-r] [-b BATCH] ALGORITHM FILE...
  *
  * Prints one line per file, like sha256sum. Files larger than 64 KiB are
  * refused (this sample reads each file whole into memory).
@@ -31,8 +33,34 @@ static int fail(const char *what, const char *name)
 	return 1;
 }
 
-/* Hashes @files[0..@n) on @op: one sendmmsg(), one recvmmsg(). */
-static int hash_batch(int op, char **files, unsigned int n, unsigned int size)
+/*
+ * Record mode: one sendmsg() of @n iovecs, one recvmsg() that writes a
+ * digest into each of @n iovecs; returns the digest size, or -1.
+ */
+static int hash_records(int op, struct iovec *in, struct iovec *out, unsigned int n)
+{
+	struct msghdr msg = { .msg_iov = in, .msg_iovlen = n };
+	ssize_t got;
+
+	if (sendmsg(op, &msg, 0) < 0) {
+		fail("sendmsg", NULL);
+		return -1;
+	}
+	msg.msg_iov = out;
+	got = recvmsg(op, &msg, 0);
+	if (got < 0) {
+		fail("recvmsg", NULL);
+		return -1;
+	}
+	return (int)(got / n);
+}
+
+/*
+ * Hashes @files[0..@n) on @op: one sendmmsg(), one recvmmsg(), or in record
+ * mode (@records) one sendmsg() and one recvmsg().
+ */
+static int hash_batch(int op, char **files, unsigned int n, unsigned int size,
+		      int records)
 {
 	struct iovec send_iov[MAX_BATCH], recv_iov[MAX_BATCH];
 	struct mmsghdr sends[MAX_BATCH], recvs[MAX_BATCH];
@@ -60,6 +88,15 @@ static int hash_batch(int op, char **files, unsigned int n, unsigned int size)
 		recvs[i].msg_hdr.msg_iov = &recv_iov[i];
 		recvs[i].msg_hdr.msg_iovlen = 1;
 	}
+	if (records) {
+		int len = hash_records(op, send_iov, recv_iov, n);
+
+		if (len < 0)
+			return 1;
+		for (i = 0; i < n; i++)
+			recvs[i].msg_len = (unsigned int)len;
+		goto print;
+	}
 	/* Without MSG_MORE every message is a whole file and leaves a digest. */
 	sent = sendmmsg(op, sends, n, 0);
 	if (sent < 0)
@@ -75,6 +112,7 @@ static int hash_batch(int op, char **files, unsigned int n, unsigned int size)
 		fprintf(stderr, "batch-hash: recvmmsg returned %d of %u digests\n", got, n);
 		return 1;
 	}
+print:
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < recvs[i].msg_len; j++)
 			printf("%02x", digests[i][j]);
@@ -87,9 +125,13 @@ int main(int argc, char **argv)
 {
 	struct sockaddr_alg sa = { .salg_type = "hash" };
 	unsigned int batch = 16, size = 64;
-	int family = kcrypto_family(), opt, tfm, op;
+	int family = kcrypto_family(), opt, tfm, op, records = 0, one = 1;
 
-	while ((opt = getopt(argc, argv, "b:")) != -1) {
+	while ((opt = getopt(argc, argv, "rb:")) != -1) {
+		if (opt == 'r') {
+			records = 1;
+			continue;
+		}
 		if (opt != 'b')
 			return 2;
 		batch = (unsigned int)atoi(optarg);
@@ -99,7 +141,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (argc - optind < 2 || strlen(argv[optind]) >= sizeof(sa.salg_name)) {
-		fprintf(stderr, "usage: batch-hash [-b BATCH] ALGORITHM FILE...\n");
+		fprintf(stderr, "usage: batch-hash [-r] [-b BATCH] ALGORITHM FILE...\n");
 		return 2;
 	}
 	sa.salg_family = family;
@@ -113,12 +155,14 @@ int main(int argc, char **argv)
 	op = accept(tfm, NULL, NULL);
 	if (op < 0)
 		return fail("accept", NULL);
-	/* recvmmsg() truncates nothing: each digest is at most 64 bytes. */
+	if (records && setsockopt(op, SOL_ALG, KCRYPTO_SET_RECORDS, &one, sizeof(one)) < 0)
+		return fail("setsockopt(KCRYPTO_SET_RECORDS)", NULL);
+	/* Nothing is truncated: each digest is at most 64 bytes. */
 	for (int i = optind + 1; i < argc; i += batch) {
 		unsigned int left = (unsigned int)(argc - i);
 		unsigned int n = left < batch ? left : batch;
 
-		if (hash_batch(op, argv + i, n, size))
+		if (hash_batch(op, argv + i, n, size, records))
 			return 1;
 	}
 	close(op);

@@ -50,6 +50,8 @@ check "C batch-hash sha256 (sendmmsg/recvmmsg, batches of 16) == sha256sum" "$("
 # shellcheck disable=SC2086
 check "C batch-hash -b 64 == sha256sum" "$("$cbin"/batch-hash -b 64 sha256 $files)" "$want_many"
 # shellcheck disable=SC2086
+check "C batch-hash -r -b 64 (record mode: one sendmsg, one recvmsg) == sha256sum" "$("$cbin"/batch-hash -r -b 64 sha256 $files)" "$want_many"
+# shellcheck disable=SC2086
 check "Rust uring-hash sha256 (io_uring, batches of 32) == sha256sum" "$("$rbin"/uring-hash sha256 $files)" "$want_many"
 # shellcheck disable=SC2086
 check "Rust uring-hash --batch 7 == sha256sum" "$("$rbin"/uring-hash --batch 7 sha256 $files)" "$want_many"
