@@ -314,6 +314,15 @@ impl HashOp {
         Ok(len)
     }
 
+    /// Whether `recvmsg` has something to return (always, but in record mode only a queued
+    /// digest) and `sendmsg` room for a digest.
+    pub(crate) fn ready(&self) -> (bool, bool) {
+        (
+            !self.records || self.done.count > 0,
+            self.done.count < MAX_DIGESTS,
+        )
+    }
+
     /// Switches record mode (`KCRYPTO_SET_RECORDS`); `EBUSY` while a message is in progress.
     pub(crate) fn set_records(&mut self, on: bool) -> Result {
         if matches!(self.state, State::Streaming { .. }) {

@@ -275,7 +275,7 @@ impl Socket {
     ) {
         let state = self.state.lock();
         let (readable, writable) = match &*state {
-            State::Operation(Operation::Hash(_)) => (true, true),
+            State::Operation(Operation::Hash(op)) => op.ready(),
             State::Operation(Operation::Skcipher(op)) => op.ready(sndbuf()),
             State::Operation(Operation::Aead(op)) => op.ready(sndbuf()),
             State::Operation(Operation::Rng(_)) => (true, false),

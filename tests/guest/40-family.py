@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import os
 import random
+import select
 import socket
 import struct
 import subprocess
@@ -245,7 +246,15 @@ def queueing():
             op.send(b"%d" % i)
         expect_errno(f"message {MAX_DIGESTS + 1} with {MAX_DIGESTS} digests unread: EAGAIN",
                      errno.EAGAIN, lambda: op.send(b"too many"))
+        p = select.poll()
+        p.register(op.fd, select.POLLIN | select.POLLOUT)
+        full = dict(p.poll(0)).get(op.fd, 0)
+        check("... and poll() says readable, not writable",
+              full & select.POLLIN and not full & select.POLLOUT, f"(revents {full:#x})")
         first, _ = op.recv(64)
+        room = dict(p.poll(0)).get(op.fd, 0)
+        check("... one read and poll() says writable", room & select.POLLOUT,
+              f"(revents {room:#x})")
         op.send(b"after")
         rest = [op.recv(64)[0] for _ in range(MAX_DIGESTS)]
         want = [hashlib.sha256(b"%d" % i).digest() for i in range(MAX_DIGESTS)] + \
