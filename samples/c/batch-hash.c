@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * batch-hash: hash many small files with two system calls per batch. Each
- * file is one message of a single operation socket; sendmmsg() submits a
- * batch of them and recvmmsg() collects their digests, in order. This needs
- * kcrypto: its hash sockets queue finished digests (up to 64), where AF_ALG
- * keeps only the newest. With -r the socket is in record mode
- * (KCRYPTO_SET_RECORDS): one sendmsg() whose iovecs are the files and one
- * recvmsg() whose iovecs take the digests.
+ * file is one message of a single operation socket in record mode
+ * (KCRYPTO_SET_RECORDS), where finished digests queue (up to 64) instead of
+ * replacing each other as in AF_ALG: sendmmsg() submits a batch of them and
+ * recvmmsg() collects their digests, in order; with -r, one sendmsg() whose
+ * iovecs are the files and one recvmsg() whose iovecs take the digests.
+ * This needs kcrypto.
  *
  *   batch-hash [-r] [-b BATCH] ALGORITHM FILE...
  *
@@ -155,7 +155,7 @@ int main(int argc, char **argv)
 	op = accept(tfm, NULL, NULL);
 	if (op < 0)
 		return fail("accept", NULL);
-	if (records && setsockopt(op, SOL_ALG, KCRYPTO_SET_RECORDS, &one, sizeof(one)) < 0)
+	if (setsockopt(op, SOL_ALG, KCRYPTO_SET_RECORDS, &one, sizeof(one)) < 0)
 		return fail("setsockopt(KCRYPTO_SET_RECORDS)", NULL);
 	/* Nothing is truncated: each digest is at most 64 bytes. */
 	for (int i = optind + 1; i < argc; i += batch) {

@@ -7,9 +7,11 @@
 //! sent returns the digest of the empty message; `accept` on an operation socket copies a
 //! computation in progress.
 //!
-//! Unlike AF_ALG, where a message's digest replaces an unread one, finished digests queue (up
-//! to [`MAX_DIGESTS`]; `EAGAIN` beyond) and `recvmsg` returns them in order, so that
-//! `sendmmsg`/`recvmmsg` (or io_uring) can hash many messages in two system calls.
+//! As in AF_ALG, a message's digest replaces an unread one. In record mode
+//! (`KCRYPTO_SET_RECORDS`, kcrypto's own) every iovec of a `sendmsg` is a message, finished
+//! digests queue (up to [`MAX_DIGESTS`]; `EAGAIN` beyond) and every iovec of a `recvmsg` takes
+//! one, so that one `sendmsg`/`recvmsg` pair, `sendmmsg`/`recvmmsg` or io_uring can hash many
+//! messages in a few system calls.
 
 use kernel::{prelude::*, sync::Arc};
 
@@ -272,6 +274,8 @@ impl HashOp {
 
         let more = msg.flags() & MSG_MORE != 0;
         if !more {
+            // The digest to come replaces any unread one (those of record mode too).
+            self.done.discard_newest(self.done.count);
             self.done.reserve(1)?;
         }
         let streaming = matches!(self.state, State::Streaming { .. });
@@ -284,7 +288,7 @@ impl HashOp {
             msg.copy_from(&mut chunk)?;
             let mut output = Output::new(&self.tfm)?;
             self.tfm.digest(&chunk, &mut output.bytes)?;
-            self.done.push(output)?;
+            self.replace_digest(output)?;
             return Ok(len);
         }
 
@@ -309,9 +313,16 @@ impl HashOp {
                 bytes: total,
             };
         } else {
-            self.done.push(finish(digest)?)?;
+            self.replace_digest(finish(digest)?)?;
         }
         Ok(len)
+    }
+
+    /// AF_ALG's semantics outside record mode: the new digest replaces any unread one (dropped
+    /// when the message started, so the room is there).
+    fn replace_digest(&mut self, output: Output) -> Result {
+        self.done.discard_newest(self.done.count);
+        self.done.push(output)
     }
 
     /// Whether `recvmsg` has something to return (always, but in record mode only a queued

@@ -212,40 +212,40 @@ MAX_DIGESTS = 64  # src/ops/hash.rs
 
 
 def queueing():
-    """kcrypto queues finished digests (so sendmmsg/recvmmsg can batch);
-    AF_ALG replaces an unread digest with the next."""
+    """Outside record mode a message's digest replaces an unread one, as in AF_ALG; in record
+    mode (KCRYPTO_SET_RECORDS) digests queue, so sendmmsg/recvmmsg or io_uring can batch."""
+    for label, f in (("kcrypto", afk.family()), ("AF_ALG", afk.AF_ALG)):
+        with afk.Sock(f).bind(b"hash", b"sha256", fam=f) as tfm, tfm.accept() as op:
+            op.send(b"one")
+            op.send(b"two")
+            out, _ = op.recv(64)
+            empty, _ = op.recv(64)
+        check(f"{label}: the second message's digest replaces the first's, then recv starts "
+              f"over", out == hashlib.sha256(b"two").digest()
+              and empty == hashlib.sha256(b"").digest())
+
     msgs = [os.urandom(rng.randrange(0, 3000)) for _ in range(7)]
     with afk.Sock().bind(b"hash", b"sha256") as tfm, tfm.accept() as op:
+        set_records(op, 1)
         for m in msgs:
             op.send(m)
         got = [op.recv(64)[0] for _ in msgs]
-        check("queued digests come back in order, one per message",
+        check("records: queued digests come back in order, one per message (send after send)",
               got == [hashlib.sha256(m).digest() for m in msgs])
-        out, _ = op.recv(64)
-        check("... and with the queue empty recv gives the empty-message digest",
-              out == hashlib.sha256(b"").digest())
-
-        op.send(b"first")
-        op.send(b"sec", socket.MSG_MORE)
-        a, _ = op.recv(64)
-        op.send(b"ond", socket.MSG_MORE)
-        b, _ = op.recv(64)
-        check("a queued digest comes before the message in progress, which recv then finishes",
-              a == hashlib.sha256(b"first").digest()
-              and b == hashlib.sha256(b"second").digest())
+        expect_errno("records: recv with none queued: EAGAIN", errno.EAGAIN, lambda: op.recv(64))
 
         op.send(b"abc")
         op.send(b"def")
         t, flags = op.recv(8)
         d, _ = op.recv(64)
-        check("MSG_TRUNC drops the rest of one queued digest, not the next",
+        check("records: MSG_TRUNC drops the rest of one queued digest, not the next",
               t == hashlib.sha256(b"abc").digest()[:8] and flags & socket.MSG_TRUNC
               and d == hashlib.sha256(b"def").digest())
 
         for i in range(MAX_DIGESTS):
             op.send(b"%d" % i)
-        expect_errno(f"message {MAX_DIGESTS + 1} with {MAX_DIGESTS} digests unread: EAGAIN",
-                     errno.EAGAIN, lambda: op.send(b"too many"))
+        expect_errno(f"records: message {MAX_DIGESTS + 1} with {MAX_DIGESTS} digests unread: "
+                     f"EAGAIN", errno.EAGAIN, lambda: op.send(b"too many"))
         p = select.poll()
         p.register(op.fd, select.POLLIN | select.POLLOUT)
         full = dict(p.poll(0)).get(op.fd, 0)
@@ -259,25 +259,25 @@ def queueing():
         rest = [op.recv(64)[0] for _ in range(MAX_DIGESTS)]
         want = [hashlib.sha256(b"%d" % i).digest() for i in range(MAX_DIGESTS)] + \
             [hashlib.sha256(b"after").digest()]
-        check("... the refused message left nothing behind; one read makes room",
+        check("... the refused message left nothing behind; one read made room",
               [first] + rest == want)
+        drained = dict(p.poll(0)).get(op.fd, 0)
+        check("... and with none queued poll() says not readable (record mode)",
+              not drained & select.POLLIN, f"(revents {drained:#x})")
 
         op.send(b"queued")
         with op.accept() as clone:
-            c, _ = clone.recv(64)
+            expect_errno("records: accept copies the mode, not the queued digests", errno.EAGAIN,
+                         lambda: clone.recv(64))
         q, _ = op.recv(64)
-        check("accept on an operation socket copies no queued digest",
-              c == hashlib.sha256(b"").digest() and q == hashlib.sha256(b"queued").digest())
+        check("... which stay with the original", q == hashlib.sha256(b"queued").digest())
 
-    records()
-
-    with afk.Sock(afk.AF_ALG).bind(b"hash", b"sha256", fam=afk.AF_ALG) as tfm, \
-            tfm.accept() as op:
-        op.send(b"one")
-        op.send(b"two")
-        out, _ = op.recv(64)
-    check("AF_ALG (for contrast): the second message's digest replaces the first",
-          out == hashlib.sha256(b"two").digest())
+        op.send(b"x")
+        set_records(op, 0)
+        op.send(b"y")
+        y, _ = op.recv(64)
+        check("records off: the next message's digest replaces the queued ones",
+              y == hashlib.sha256(b"y").digest())
 
 
 def set_records(op, value, size=4):
@@ -531,6 +531,7 @@ def main():
     differential()
     semantics()
     queueing()
+    records()
     bad_inputs()
     zero_copy_paths()
     threads()

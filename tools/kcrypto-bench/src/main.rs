@@ -145,18 +145,29 @@ impl Runner {
         Ok(Some(match path {
             PathKind::Kcrypto => Runner::Sock(sock::AlgSocket::new(family, alg, false)?, path, 1),
             PathKind::KcryptoBatch => {
-                Runner::Sock(sock::AlgSocket::new(family, alg, false)?, path, batch)
+                let sock = sock::AlgSocket::new(family, alg, false)?;
+                if alg.kind == alg::Kind::Hash {
+                    // Digests queue only in record mode.
+                    sock.set_records()?;
+                }
+                Runner::Sock(sock, path, batch)
             }
             PathKind::KcryptoRecords => {
                 let sock = sock::AlgSocket::new(family, alg, false)?;
                 sock.set_records()?;
                 Runner::Sock(sock, path, batch)
             }
-            PathKind::KcryptoUring => Runner::Uring(
-                sock::AlgSocket::new(family, alg, false)?,
-                Box::new(io_uring::IoUring::new(2 * batch as u32)?),
-                batch,
-            ),
+            PathKind::KcryptoUring => {
+                let sock = sock::AlgSocket::new(family, alg, false)?;
+                if alg.kind == alg::Kind::Hash {
+                    sock.set_records()?;
+                }
+                Runner::Uring(
+                    sock,
+                    Box::new(io_uring::IoUring::new(2 * batch as u32)?),
+                    batch,
+                )
+            }
             PathKind::KcryptoQueue => {
                 Runner::Sock(sock::AlgSocket::new(family, alg, false)?, path, depth)
             }

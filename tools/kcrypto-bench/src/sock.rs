@@ -319,7 +319,8 @@ impl AlgSocket {
     }
 
     /// `n` operations in two system calls: `n` messages by one sendmmsg(), their `n` outputs
-    /// by one recvmmsg() (kcrypto queues results; AF_ALG would merge or overwrite them).
+    /// by one recvmmsg() (kcrypto queues cipher results, and digests in record mode; AF_ALG
+    /// would merge or overwrite them).
     pub fn op_batch(
         &mut self,
         input: &[u8],

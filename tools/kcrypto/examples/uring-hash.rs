@@ -6,8 +6,10 @@
 //! uring-hash [--batch N] ALGORITHM FILE...
 //! ```
 //!
-//! Each file is one message on a single operation socket. A batch of N files
-//! (default 32, at most 64: the digests a kcrypto hash socket queues) becomes
+//! Each file is one message on a single operation socket in record mode
+//! (`KCRYPTO_SET_RECORDS`), where digests queue instead of replacing each
+//! other. A batch of N files (default 32, at most 64: the digests a socket
+//! queues) becomes
 //! N `IORING_OP_SENDMSG` and N `IORING_OP_RECVMSG` entries, linked so they run
 //! in order, and one `io_uring_enter()` submits them and waits for all: one
 //! system call per batch. Files are read whole (at most 1 MiB each).
@@ -15,11 +17,13 @@
 use std::{env, error::Error, fs, os::fd::AsRawFd, process::ExitCode};
 
 use io_uring::{IoUring, opcode, squeue, types};
-use kcrypto::{Hash, hex};
+use kcrypto::{Hash, hex, socket::SOL_ALG};
 
 const USAGE: &str = "usage: uring-hash [--batch N] ALGORITHM FILE...";
 const MAX_BATCH: usize = 64;
 const MAX_FILE: u64 = 1 << 20;
+/// `KCRYPTO_SET_RECORDS` (include/uapi/linux/if_kcrypto.h).
+const KCRYPTO_SET_RECORDS: i32 = 66;
 
 /// Hashes `files` on the operation socket `fd` in one submission; returns their digests.
 fn hash_batch(
@@ -116,6 +120,9 @@ fn run(args: &[String]) -> Result<(), Box<dyn Error>> {
     }
     let hash = Hash::new(algorithm)?;
     let hasher = hash.hasher()?;
+    hasher
+        .socket()
+        .set_option_int(SOL_ALG, KCRYPTO_SET_RECORDS, 1)?;
     let mut ring = IoUring::new(2 * batch as u32)?;
     for chunk in files.chunks(batch) {
         let digests = hash_batch(&mut ring, hasher.socket().as_raw_fd(), chunk)?;
