@@ -272,10 +272,11 @@ impl HashOp {
             return Err(Errno::MessageSize.into());
         }
 
+        // As in AF_ALG, sending drops an unread digest (those of record mode too): a message
+        // that ends here replaces it, one that starts with MSG_MORE is what recv finishes.
+        self.done.discard_newest(self.done.count);
         let more = msg.flags() & MSG_MORE != 0;
         if !more {
-            // The digest to come replaces any unread one (those of record mode too).
-            self.done.discard_newest(self.done.count);
             self.done.reserve(1)?;
         }
         let streaming = matches!(self.state, State::Streaming { .. });
@@ -288,7 +289,7 @@ impl HashOp {
             msg.copy_from(&mut chunk)?;
             let mut output = Output::new(&self.tfm)?;
             self.tfm.digest(&chunk, &mut output.bytes)?;
-            self.replace_digest(output)?;
+            self.done.push(output)?;
             return Ok(len);
         }
 
@@ -313,16 +314,9 @@ impl HashOp {
                 bytes: total,
             };
         } else {
-            self.replace_digest(finish(digest)?)?;
+            self.done.push(finish(digest)?)?;
         }
         Ok(len)
-    }
-
-    /// AF_ALG's semantics outside record mode: the new digest replaces any unread one (dropped
-    /// when the message started, so the room is there).
-    fn replace_digest(&mut self, output: Output) -> Result {
-        self.done.discard_newest(self.done.count);
-        self.done.push(output)
     }
 
     /// Whether `recvmsg` has something to return (always, but in record mode only a queued
