@@ -10,10 +10,11 @@ use io_uring::{IoUring, opcode, squeue, types};
 
 use crate::alg::{Alg, Kind};
 
-/// Message headers for a batch; the iovecs they point to live here too.
+/// A batch of `n` operations: one iovec per message and per output, and message headers
+/// over each.
 struct Batch {
-    _send_iov: Box<libc::iovec>,
-    _recv_iovs: Vec<libc::iovec>,
+    send_iovs: Vec<libc::iovec>,
+    recv_iovs: Vec<libc::iovec>,
     sends: Vec<libc::mmsghdr>,
     recvs: Vec<libc::mmsghdr>,
     /// Bytes of output per operation.
@@ -281,10 +282,13 @@ impl AlgSocket {
     /// The headers of `n` messages of `input` (with the control messages) and of `n`
     /// receives into equal chunks of `out`.
     fn batch(&mut self, input: &[u8], out: &mut [u8], n: usize) -> Batch {
-        let mut send_iov = Box::new(libc::iovec {
-            iov_base: input.as_ptr() as *mut libc::c_void,
-            iov_len: input.len(),
-        });
+        let mut send_iovs = vec![
+            libc::iovec {
+                iov_base: input.as_ptr() as *mut libc::c_void,
+                iov_len: input.len(),
+            };
+            n
+        ];
         let mut recv_iovs: Vec<libc::iovec> = out
             .chunks_mut((out.len() / n).max(1))
             .take(n)
@@ -296,8 +300,8 @@ impl AlgSocket {
         // SAFETY: mmsghdr is plain data; all zeroes is a valid value.
         let blank: libc::mmsghdr = unsafe { std::mem::zeroed() };
         let mut sends = vec![blank; n];
-        for m in &mut sends {
-            m.msg_hdr.msg_iov = &mut *send_iov;
+        for (m, iov) in sends.iter_mut().zip(send_iovs.iter_mut()) {
+            m.msg_hdr.msg_iov = iov;
             m.msg_hdr.msg_iovlen = 1;
             if self.cmsg_len > 0 {
                 m.msg_hdr.msg_control = self.cmsg.as_mut_ptr().cast();
@@ -310,8 +314,8 @@ impl AlgSocket {
             m.msg_hdr.msg_iovlen = 1;
         }
         Batch {
-            _send_iov: send_iov,
-            _recv_iovs: recv_iovs,
+            send_iovs,
+            recv_iovs,
             sends,
             recvs,
             each: out.len() / n,
@@ -384,34 +388,19 @@ impl AlgSocket {
         n: usize,
         calls: &mut u64,
     ) -> io::Result<()> {
-        let send_iovs = vec![
-            libc::iovec {
-                iov_base: input.as_ptr() as *mut libc::c_void,
-                iov_len: input.len(),
-            };
-            n
-        ];
-        let each = out.len() / n;
-        let mut recv_iovs: Vec<libc::iovec> = out
-            .chunks_mut(each.max(1))
-            .take(n)
-            .map(|chunk| libc::iovec {
-                iov_base: chunk.as_mut_ptr().cast(),
-                iov_len: chunk.len(),
-            })
-            .collect();
+        let mut b = self.batch(input, out, n);
         // SAFETY: msghdr is plain data; all zeroes is a valid value.
         let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-        msg.msg_iov = send_iovs.as_ptr() as *mut libc::iovec;
-        msg.msg_iovlen = n;
+        msg.msg_iov = b.send_iovs.as_mut_ptr();
+        msg.msg_iovlen = b.send_iovs.len();
         *calls += 1;
         // SAFETY: `msg` points to `n` iovecs over `input`; the kernel only reads them.
         let sent = check_len(unsafe { libc::sendmsg(self.op.as_raw_fd(), &msg, 0) })?;
         if sent != n * input.len() {
             return Err(io::Error::other(format!("sendmsg took {sent} bytes")));
         }
-        msg.msg_iov = recv_iovs.as_mut_ptr();
-        msg.msg_iovlen = recv_iovs.len();
+        msg.msg_iov = b.recv_iovs.as_mut_ptr();
+        msg.msg_iovlen = b.recv_iovs.len();
         *calls += 1;
         // SAFETY: `msg` points to iovecs over distinct chunks of `out`.
         let got = check_len(unsafe { libc::recvmsg(self.op.as_raw_fd(), &mut msg, 0) })?;
