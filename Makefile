@@ -9,6 +9,8 @@
 #   make docs      render Documentation/ to HTML (out/docs/), warnings fail
 #   make bench     measure kcrypto against AF_ALG, userspace and the kernel
 #                  (QUICK=1: a short run; results in out/bench/)
+#   make patches   write kcrypto as an in-tree patch series for 6.12
+#                  (out/patches/); make patches-check also builds it
 #
 # FLAVOR=debug|bench picks the test kernel; KDIR=/path builds the module
 # against another 6.12+ tree with CONFIG_RUST=y instead (see README.md).
@@ -17,12 +19,12 @@ FLAVOR ?= debug
 SECONDS ?= 300
 export KDIR
 
-.PHONY: all module kernel setup run check fuzz docs bench lint rust-analyzer clean help
+.PHONY: all module kernel setup run check fuzz docs bench patches patches-check lint rust-analyzer clean help
 
 all: module
 
 help:
-	@sed -n '3,15s/^# \{0,1\}//p' Makefile
+	@sed -n '3,17s/^# \{0,1\}//p' Makefile
 
 setup:
 	@scripts/setup
@@ -49,6 +51,12 @@ docs:
 bench:
 	@scripts/setup bench
 	@QUICK=$(QUICK) scripts/bench
+
+patches: setup
+	@scripts/patch-series
+
+patches-check: setup
+	@scripts/patch-series --build
 
 lint: setup module
 	@scripts/lint

@@ -7,6 +7,7 @@
 
 #include <kunit/test.h>
 #include <linux/delay.h>
+#include <linux/socket.h>
 
 #include "kcrypto.h"
 
@@ -21,6 +22,11 @@ void kcrypto_kunit_sleep(unsigned int ms)
 	msleep(ms);
 }
 
+/*
+ * In tree (AF_KCRYPTO is in <linux/socket.h>), CONFIG_KCRYPTO_KUNIT_TEST
+ * decides whether the suite registers; out of tree, a built-in KUnit does.
+ */
+#if !defined(AF_KCRYPTO) || IS_ENABLED(CONFIG_KCRYPTO_KUNIT_TEST)
 static struct kunit_case kcrypto_crypto_cases[] = {
 	KUNIT_CASE(kcrypto_test_sha256_kat),
 	KUNIT_CASE(kcrypto_test_sha256_streaming),
@@ -51,3 +57,4 @@ static struct kunit_suite kcrypto_crypto_suite = {
 };
 
 kunit_test_suite(kcrypto_crypto_suite);
+#endif

@@ -67,3 +67,21 @@ kernel_dir() {
 	[ -f "$REPO/configs/$flavor.config" ] || die "unknown kernel flavour '$flavor' (see configs/)"
 	printf '%s\n' "$KCRYPTO_CACHE/kernels/$flavor-$(kernel_key "$flavor")"
 }
+
+# check_config CONFIG FRAGMENT...: die unless CONFIG has every option the
+# fragments set (a later fragment overrides an earlier one). merge_config only
+# warns when Kconfig drops an option; a missing dependency (say, Rust not
+# available) must not silently change the kernel.
+check_config() {
+	local config=$1 line opt bad=0
+	shift
+	while IFS= read -r line; do
+		opt=${line%%=*}
+		case $line in
+		CONFIG_*=n) grep -qx "$opt=[ym]" "$config" && { msg "config: $opt is set, wanted off"; bad=1; } ;;
+		CONFIG_*=*) grep -qxF "$line" "$config" || {
+			msg "config: wanted '$line', got '$(grep -E "^(# )?$opt[= ]" "$config" || echo unset)'"; bad=1; } ;;
+		esac
+	done < <(grep -h '^CONFIG_' "$@" | awk -F= '{ last[$1] = $0; order[NR] = $1 } END { for (i = 1; i <= NR; i++) if (!seen[order[i]]++) print last[order[i]] }')
+	[ "$bad" = 0 ] || die "the configuration fragments do not apply to this tree"
+}

@@ -35,10 +35,20 @@
 
 /* Module parameters (the 6.12 Rust module! macro has none). */
 
-static int family = AF_KCRYPTO_DEFAULT;
+/*
+ * In tree, <linux/socket.h> reserves AF_KCRYPTO (scripts/patch-series adds
+ * it); out of tree the default is a number no 6.12 kernel registers.
+ */
+#ifdef AF_KCRYPTO
+#define KCRYPTO_FAMILY_DEFAULT	AF_KCRYPTO
+#else
+#define KCRYPTO_FAMILY_DEFAULT	AF_KCRYPTO_DEFAULT
+#endif
+
+static int family = KCRYPTO_FAMILY_DEFAULT;
 module_param(family, int, 0444);
 MODULE_PARM_DESC(family, "socket family number to register (default "
-		 __stringify(AF_KCRYPTO_DEFAULT) "; " __stringify(AF_ALG)
+		 __stringify(KCRYPTO_FAMILY_DEFAULT) "; " __stringify(AF_ALG)
 		 " = AF_ALG compat mode, needs the kernel's af_alg unloaded)");
 
 static unsigned long max_op_bytes = 1UL << 30;
@@ -725,7 +735,7 @@ static __poll_t kcrypto_poll(struct file *file, struct socket *sock,
  * net_proto_family below), so the const table states the default.
  */
 static const struct proto_ops kcrypto_ops = {
-	.family = AF_KCRYPTO_DEFAULT,
+	.family = KCRYPTO_FAMILY_DEFAULT,
 	.owner = THIS_MODULE,
 	.release = kcrypto_release,
 	.bind = kcrypto_bind,

@@ -14,8 +14,9 @@
 #include <linux/types.h>
 
 /*
- * Out of tree, the family number is a parameter of kcrypto.ko; this is its
- * default. Read the number in use from KCRYPTO_FAMILY_PATH.
+ * The family number is a parameter of kcrypto.ko: out of tree this is its
+ * default; in tree the default is AF_KCRYPTO from <linux/socket.h>. Read the
+ * number in use from KCRYPTO_FAMILY_PATH.
  */
 #define AF_KCRYPTO_DEFAULT	25
 #define KCRYPTO_FAMILY_PATH	"/sys/module/kcrypto/parameters/family"
