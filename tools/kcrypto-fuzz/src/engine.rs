@@ -49,6 +49,31 @@ pub struct Context {
     pub avoid: Vec<String>,
     /// Operations executed by all workers of all processes.
     pub ops: &'static AtomicU64,
+    /// `--faults`: each step runs with this thread's `make-it-fail` set, so
+    /// the kernel's failslab/fail_page_alloc (task filter) may fail its
+    /// allocations; see [`oracle::allowed_under_faults`].
+    pub faults: bool,
+}
+
+/// Sets this thread's fault-injection flag (`/proc/thread-self/make-it-fail`).
+///
+/// Only the steps run with it set: the fuzzer's own bookkeeping (heap
+/// growth, thread stacks) must not fail, or the fuzzer, not the kernel,
+/// would be what is tested.
+/// The file stays open: opening it with the flag set could itself fail.
+fn make_it_fail(on: bool) {
+    use std::io::Write as _;
+    thread_local! {
+        static FLAG: Option<std::fs::File> = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/proc/thread-self/make-it-fail")
+            .ok();
+    }
+    FLAG.with(|flag| {
+        if let Some(mut flag) = flag.as_ref() {
+            let _ = flag.write_all(if on { b"1" } else { b"0" });
+        }
+    });
 }
 
 /// Counters a run reports.
@@ -254,7 +279,9 @@ impl Engine {
         if let Err(errno) = result {
             let key = format!("{} {}", call.name(), errno_name(errno));
             *self.stats.errnos.entry(key).or_default() += 1;
-            if !oracle::allowed(call, errno) {
+            let allowed = oracle::allowed(call, errno)
+                || (self.ctx.faults && oracle::allowed_under_faults(call, errno));
+            if !allowed {
                 return Err(self.fail(format!("{what}: unexpected errno {}", errno_name(errno))));
             }
         }
@@ -274,7 +301,13 @@ impl Engine {
             }
             self.status.begin();
             let started = Instant::now();
+            if self.ctx.faults {
+                make_it_fail(true);
+            }
             let result = self.step();
+            if self.ctx.faults {
+                make_it_fail(false);
+            }
             let ms = started.elapsed().as_millis() as u64;
             self.status.end();
             if ms > self.stats.slowest_ms {
@@ -959,11 +992,28 @@ impl Engine {
             }],
         );
         self.note(Call::Race, Ok(0), what)?;
-        let handle = std::thread::spawn(move || {
+        // The new thread inherits make-it-fail; Rust's thread start-up
+        // (stack, signal stack) must not fail, its steps set it again.
+        if self.ctx.faults {
+            make_it_fail(false);
+        }
+        let spawned = std::thread::Builder::new().spawn(move || {
             let result = other.run(steps, None);
             other.close_all();
             (result, other.stats)
         });
+        if self.ctx.faults {
+            make_it_fail(true);
+        }
+        let handle = match spawned {
+            Ok(handle) => handle,
+            Err(e) if self.ctx.faults => {
+                self.log(format!("race: thread not started: {e}"));
+                let _ = sys::close(fd as i32);
+                return Ok(());
+            }
+            Err(e) => return Err(self.fail(format!("race: thread not started: {e}"))),
+        };
         self.depth += 1;
         let mine = self.run(steps, None);
         self.depth -= 1;
@@ -1017,6 +1067,10 @@ impl Engine {
         match result {
             Ok(value) => Ok(Ok(value)),
             Err(errno @ (libc::EAGAIN | libc::ENOBUFS | libc::ENOMEM)) => {
+                Ok(Err(format!("{} {}", call.name(), errno_name(errno))))
+            }
+            // A socket inode that could not be allocated (sock_alloc()).
+            Err(errno @ libc::ENFILE) if self.ctx.faults => {
                 Ok(Err(format!("{} {}", call.name(), errno_name(errno))))
             }
             Err(errno) => Err(self.fail(format!(
@@ -1089,6 +1143,9 @@ impl Engine {
                 result,
                 format!("send part {i} of {parts}: {} bytes", part.len()),
             )? {
+                Ok(sent) if sent != part.len() && self.ctx.faults => {
+                    return Ok(Err(format!("send partial ({sent} of {})", part.len())));
+                }
                 Ok(sent) if sent != part.len() => {
                     return Err(
                         self.fail(format!("check: send of {} bytes took {sent}", part.len()))
