@@ -118,18 +118,6 @@ pub fn allowed(call: Call, errno: i32) -> bool {
     list.contains(&errno)
 }
 
-/// Errnos beyond [`allowed`] that `call` may give under `--faults`, when
-/// the kernel fails allocations of the calling task (failslab,
-/// fail_page_alloc). Each is a documented answer of a path that allocates:
-pub fn allowed_under_faults(call: Call, errno: i32) -> bool {
-    use libc::*;
-    match call {
-        // copy_process() gives EAGAIN when it cannot charge a new task.
-        Call::Fork => errno == EAGAIN,
-        _ => false,
-    }
-}
-
 /// Hash algorithms with a userspace reference: (name, keyed).
 pub const HASHES: &[(&str, bool)] = &[
     ("sha224", false),
