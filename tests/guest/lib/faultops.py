@@ -40,6 +40,7 @@ FAULT_ERRNOS = {errno.ENOMEM, errno.ENOBUFS, errno.ENFILE}
 EXTRA_ERRNOS = {"akcipher rsa-generic": {errno.EINVAL}}
 FLAG = "/proc/thread-self/make-it-fail"
 M_TRIM_THRESHOLD, M_TOP_PAD = -1, -2
+MCL_CURRENT, MCL_FUTURE = 1, 2
 
 
 # Kept open: opening it with the flag set could itself fail.
@@ -60,6 +61,9 @@ def main():
     libc = ctypes.CDLL(None)
     libc.mallopt(M_TOP_PAD, 16 << 20)
     libc.mallopt(M_TRIM_THRESHOLD, 2**31 - 1)
+    # No page faults on the interpreter's memory while an operation runs: a
+    # failing fault is retried, not answered with an errno.
+    libc.mlockall(MCL_CURRENT | MCL_FUTURE)
     rng = random.Random(0x6b63)
     key16, key32, iv16, iv12 = (rng.randbytes(n) for n in (16, 32, 16, 12))
     data, aad = rng.randbytes(4096 + 13), rng.randbytes(20)
