@@ -8,7 +8,7 @@
 #   make fuzz      fuzz the socket family for SECONDS (default 300) seconds
 #   make faults    run the fuzzer and well-formed operations under failslab
 #                  and fail_page_alloc (FAULT_SECONDS per setting, default 20)
-#   make load      the load test (tests/guest/87-load.py) for LOAD_SECONDS
+#   make load      the load test (tests/guest/79-load.py) for LOAD_SECONDS
 #                  (default 300) seconds
 #   make security-report  table of AF_ALG's CVE classes and the results of
 #                  the last make check, with fuzz/fault/load figures
@@ -56,7 +56,7 @@ faults: setup
 
 load: setup module
 	@scripts/vm-run --timeout $$(($(LOAD_SECONDS) + 900)) -- \
-		env LOAD_SECONDS=$(LOAD_SECONDS) tests/guest/87-load.py
+		env LOAD_SECONDS=$(LOAD_SECONDS) tests/guest/79-load.py
 
 security-report:
 	@scripts/security-report

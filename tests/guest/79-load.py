@@ -15,6 +15,10 @@ template: KASAN's quarantine keeps freed objects for a while and per-CPU
 slabs keep partial pages, so an exact match would be noise, while a leak of
 one socket's state per operation (tens of thousands here) is far above it.
 Last of the three: `rmmod kcrypto` (by the harness) must succeed.
+
+Runs before 80-cve.py: that one leaves a pcrypt(gcm(aes)) instance
+registered, which outranks gcm(aes), and gcm(aes) through pcrypt reaches
+upstream padata's lockdep report.
 """
 import hashlib
 import hmac
