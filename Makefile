@@ -6,6 +6,12 @@
 #   make run       boot the debug test kernel and show kcrypto working
 #   make check     build everything missing and run every test
 #   make fuzz      fuzz the socket family for SECONDS (default 300) seconds
+#   make faults    run the fuzzer and well-formed operations under failslab
+#                  and fail_page_alloc (FAULT_SECONDS per setting, default 20)
+#   make load      the load test (tests/guest/79-load.py) for LOAD_SECONDS
+#                  (default 300) seconds
+#   make security-report  table of AF_ALG's CVE classes and the results of
+#                  the last make check, with fuzz/fault/load figures
 #   make docs      render Documentation/ to HTML (out/docs/), warnings fail
 #   make bench     measure kcrypto against AF_ALG, userspace and the kernel
 #                  (QUICK=1: a short run; results in out/bench/)
@@ -17,14 +23,17 @@
 
 FLAVOR ?= debug
 SECONDS ?= 300
+FAULT_SECONDS ?= 20
+LOAD_SECONDS ?= 300
 export KDIR
 
-.PHONY: all module kernel setup run check fuzz docs bench patches patches-check lint rust-analyzer clean help
+.PHONY: all module kernel setup run check fuzz faults load security-report docs bench patches \
+	patches-check lint rust-analyzer clean help
 
 all: module
 
 help:
-	@sed -n '3,17s/^# \{0,1\}//p' Makefile
+	@sed -n '3,22s/^# \{0,1\}//p' Makefile
 
 setup:
 	@scripts/setup
@@ -43,6 +52,16 @@ check: setup
 
 fuzz: setup
 	@scripts/fuzz $(SECONDS)
+
+faults: setup
+	@scripts/faults $(FAULT_SECONDS)
+
+load: setup module
+	@scripts/vm-run --timeout $$(($(LOAD_SECONDS) + 900)) -- \
+		env LOAD_SECONDS=$(LOAD_SECONDS) tests/guest/79-load.py
+
+security-report:
+	@scripts/security-report
 
 docs:
 	@scripts/setup docs

@@ -49,6 +49,43 @@ pub struct Context {
     pub avoid: Vec<String>,
     /// Operations executed by all workers of all processes.
     pub ops: &'static AtomicU64,
+    /// `--faults`: each step runs with this thread's `make-it-fail` set, so
+    /// the kernel's failslab/fail_page_alloc (task filter) may fail its
+    /// allocations: [`oracle::allowed`] already takes `ENOMEM`/`ENOBUFS`/
+    /// `ENFILE` from any call; reference checks also skip on `ENFILE` and on
+    /// a partial send.
+    pub faults: bool,
+}
+
+/// Sets this thread's fault-injection flag (`/proc/thread-self/make-it-fail`).
+///
+/// Only the steps run with it set: the fuzzer's own bookkeeping (heap
+/// growth, thread stacks) must not fail, or the fuzzer, not the kernel,
+/// would be what is tested.
+/// The file stays open: opening it with the flag set could itself fail. It
+/// is reopened in a forked child (`/proc/thread-self` named the parent's
+/// thread when it was opened), whose flag [`Engine::op_fork`] leaves clear.
+fn make_it_fail(on: bool) {
+    use std::io::Write as _;
+    thread_local! {
+        static FLAG: std::cell::RefCell<Option<(i32, std::fs::File)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    // SAFETY: gettid has no preconditions.
+    let tid = unsafe { libc::gettid() };
+    FLAG.with(|flag| {
+        let mut flag = flag.borrow_mut();
+        if flag.as_ref().is_none_or(|(owner, _)| *owner != tid) {
+            *flag = std::fs::OpenOptions::new()
+                .write(true)
+                .open("/proc/thread-self/make-it-fail")
+                .ok()
+                .map(|file| (tid, file));
+        }
+        if let Some((_, file)) = flag.as_mut() {
+            let _ = file.write_all(if on { b"1" } else { b"0" });
+        }
+    });
 }
 
 /// Counters a run reports.
@@ -274,7 +311,13 @@ impl Engine {
             }
             self.status.begin();
             let started = Instant::now();
+            if self.ctx.faults {
+                make_it_fail(true);
+            }
             let result = self.step();
+            if self.ctx.faults {
+                make_it_fail(false);
+            }
             let ms = started.elapsed().as_millis() as u64;
             self.status.end();
             if ms > self.stats.slowest_ms {
@@ -889,9 +932,17 @@ impl Engine {
             return Ok(());
         };
         let mut child = self.child(seed, self.pool.clone());
+        // The child starts with make-it-fail clear: it must open its own
+        // flag file before its steps set it.
+        if self.ctx.faults {
+            make_it_fail(false);
+        }
         // SAFETY: the child only runs the engine (system calls and heap
         // allocation, which glibc keeps usable after fork) and _exits.
         let pid = unsafe { libc::fork() };
+        if pid != 0 && self.ctx.faults {
+            make_it_fail(true);
+        }
         if pid == 0 {
             let code = match child.run(steps, None) {
                 Ok(()) => 0,
@@ -959,11 +1010,28 @@ impl Engine {
             }],
         );
         self.note(Call::Race, Ok(0), what)?;
-        let handle = std::thread::spawn(move || {
+        // The new thread inherits make-it-fail; Rust's thread start-up
+        // (stack, signal stack) must not fail, its steps set it again.
+        if self.ctx.faults {
+            make_it_fail(false);
+        }
+        let spawned = std::thread::Builder::new().spawn(move || {
             let result = other.run(steps, None);
             other.close_all();
             (result, other.stats)
         });
+        if self.ctx.faults {
+            make_it_fail(true);
+        }
+        let handle = match spawned {
+            Ok(handle) => handle,
+            Err(e) if self.ctx.faults => {
+                self.log(format!("race: thread not started: {e}"));
+                let _ = sys::close(fd as i32);
+                return Ok(());
+            }
+            Err(e) => return Err(self.fail(format!("race: thread not started: {e}"))),
+        };
         self.depth += 1;
         let mine = self.run(steps, None);
         self.depth -= 1;
@@ -1017,6 +1085,10 @@ impl Engine {
         match result {
             Ok(value) => Ok(Ok(value)),
             Err(errno @ (libc::EAGAIN | libc::ENOBUFS | libc::ENOMEM)) => {
+                Ok(Err(format!("{} {}", call.name(), errno_name(errno))))
+            }
+            // A socket inode that could not be allocated (sock_alloc()).
+            Err(errno @ libc::ENFILE) if self.ctx.faults => {
                 Ok(Err(format!("{} {}", call.name(), errno_name(errno))))
             }
             Err(errno) => Err(self.fail(format!(
@@ -1089,6 +1161,9 @@ impl Engine {
                 result,
                 format!("send part {i} of {parts}: {} bytes", part.len()),
             )? {
+                Ok(sent) if sent != part.len() && self.ctx.faults => {
+                    return Ok(Err(format!("send partial ({sent} of {})", part.len())));
+                }
                 Ok(sent) if sent != part.len() => {
                     return Err(
                         self.fail(format!("check: send of {} bytes took {sent}", part.len()))

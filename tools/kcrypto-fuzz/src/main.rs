@@ -74,6 +74,11 @@ struct Args {
     /// known upstream report out of a run.
     #[arg(long, value_name = "SUBSTRING")]
     avoid: Vec<String>,
+    /// Run every step with this thread's /proc/thread-self/make-it-fail
+    /// set, for failslab/fail_page_alloc with task-filter=Y (scripts/faults):
+    /// allocation failures may fail any call with a clean errno.
+    #[arg(long)]
+    faults: bool,
     /// Seconds between progress lines on standard error (0: none).
     #[arg(long, default_value_t = 10.0)]
     progress: f64,
@@ -174,6 +179,7 @@ fn context(
         noise,
         avoid: args.avoid.clone(),
         ops,
+        faults: args.faults,
     })
 }
 
@@ -294,6 +300,9 @@ fn replay_hint(args: &Args, seed: u64) -> String {
     }
     for avoid in &args.avoid {
         hint += &format!(" --avoid '{avoid}'");
+    }
+    if args.faults {
+        hint += " --faults";
     }
     hint
 }
@@ -428,6 +437,21 @@ fn main() -> ExitCode {
     }
     // SAFETY: ignoring SIGPIPE: a write to a closed pipe returns EPIPE.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
+    if args.faults {
+        // Grow the heap early and never give it back, so that the steps
+        // (run with make-it-fail set) rarely need new memory maps and the
+        // fuzzer itself is not what fails.
+        // SAFETY: mallopt only changes glibc's allocation thresholds.
+        unsafe {
+            libc::mallopt(libc::M_TOP_PAD, 16 << 20);
+            libc::mallopt(libc::M_TRIM_THRESHOLD, i32::MAX);
+            libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+            // No page faults on the fuzzer's own memory while a step runs:
+            // under fail_page_alloc a failing fault is retried, not
+            // answered with an errno, and slows the run to a crawl.
+            libc::mlockall(libc::MCL_CURRENT | libc::MCL_FUTURE);
+        }
+    }
     let refcnt_before = read_refcnt();
     eprintln!(
         "kcrypto-fuzz: seed {seed:#x}, family {family}, {} process(es) x {} thread(s)",
