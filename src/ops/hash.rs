@@ -297,16 +297,7 @@ impl HashOp {
             State::Streaming { digest, .. } => digest,
             State::Idle => self.tfm.start()?,
         };
-        let mut left = len;
-        while left > 0 {
-            let part = &mut chunk[..left.min(limits::COPY_CHUNK)];
-            msg.copy_from(part)?;
-            digest.update(part)?;
-            left -= part.len();
-            if left > 0 && limits::yield_now() {
-                return Err(EINTR);
-            }
-        }
+        feed(&mut digest, msg, &mut chunk, len)?;
 
         if more {
             self.state = State::Streaming {
@@ -376,16 +367,7 @@ impl HashOp {
             return Ok(output);
         }
         let mut digest = self.tfm.start()?;
-        let mut left = len;
-        while left > 0 {
-            let part = &mut chunk[..left.min(limits::COPY_CHUNK)];
-            msg.copy_from(part)?;
-            digest.update(part)?;
-            left -= part.len();
-            if left > 0 && limits::yield_now() {
-                return Err(EINTR);
-            }
-        }
+        feed(&mut digest, msg, chunk, len)?;
         finish(digest)
     }
 
@@ -437,6 +419,25 @@ impl HashOp {
         msg.copy_to(&output.bytes[..len])?;
         Ok(len)
     }
+}
+
+/// Feeds the next `len` bytes of `msg` to `digest`, copied in steps of `chunk`'s size.
+fn feed(digest: &mut Digest, msg: &mut Msg<'_>, chunk: &mut [u8], len: usize) -> Result {
+    let mut left = len;
+    while left > 0 {
+        let part = chunk.get_mut(..left.min(chunk.len())).ok_or(EINVAL)?;
+        if part.is_empty() {
+            return Err(EINVAL);
+        }
+        msg.copy_from(part)?;
+        digest.update(part)?;
+        left -= part.len();
+        // A large message must not hog the CPU, nor outlive its killed sender.
+        if left > 0 && limits::yield_now() {
+            return Err(EINTR);
+        }
+    }
+    Ok(())
 }
 
 fn finish(digest: Digest) -> Result<Output> {
