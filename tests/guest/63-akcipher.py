@@ -103,16 +103,47 @@ def raw_encrypt(label, name, keys):
                      lambda: run(name, key, ENCRYPT, b"\0" * (k + 1)))
 
 
+def pkcs1_opens(key, c, m):
+    """True if c is a PKCS #1 v1.5 encryption of m: c^d = 00 02 PS(>= 8, no zero) 00 m."""
+    priv = key.private_numbers()
+    n, k = priv.public_numbers.n, key.key_size // 8
+    if len(c) != k or int.from_bytes(c, "big") >= n:
+        return False
+    em = int_bytes(pow(int.from_bytes(c, "big"), priv.d, n), k)
+    ps = em[2:k - len(m) - 1]
+    return em[:2] == b"\0\2" and len(ps) >= 8 and 0 not in ps and em[k - len(m) - 1:] == b"\0" + m
+
+
+def qemu_lost_last_byte(key, c, m):
+    """QEMU 7.2's nettle backend (Debian 12) writes a ciphertext below 256^(k-1)
+    with its leading zero but reports one byte less, so the device returns it
+    without its *last* byte (kcrypto then pads the short result at the front:
+    00 00 c1..c(k-2)). True if exactly that happened: one of the 256 possible
+    last bytes completes the real ciphertext."""
+    return c[:2] == b"\0\0" and any(pkcs1_opens(key, c[1:] + bytes([x]), m) for x in range(256))
+
+
 def pkcs1_encrypt(label, name, keys):
     for key in keys:
         k = key.key_size // 8
         msgs = [rng.randbytes(1), rng.randbytes(k - 11), rng.randbytes(rng.randrange(1, k - 11))]
         outs = [run(name, key, ENCRYPT, m) for m in msgs]
-        opened = [key.decrypt(c, padding.PKCS1v15()) for c in outs]
         again = run(name, key, ENCRYPT, msgs[0])
+        bad = []
+        for i, (c, m) in enumerate(zip(outs, msgs)):
+            if pkcs1_opens(key, c, m):
+                continue
+            if name == b"virtio-pkcs1-rsa" and qemu_lost_last_byte(key, c, m):
+                print(f"# {label}: ciphertext {i + 1} lost its last byte in QEMU's nettle "
+                      "backend (a device defect, see Documentation/design.rst); not counted")
+                continue
+            bad.append((i + 1, len(c), c[:8].hex()))
+        # The reference decryption too, for the ciphertexts the defect left alone.
+        opened = all(key.decrypt(c, padding.PKCS1v15()) == m
+                     for c, m in zip(outs, msgs) if pkcs1_opens(key, c, m))
         check(f"{label}: {key.key_size}-bit PKCS #1 v1.5 encryptions open with the private key "
               "(random padding: the same message encrypts differently)",
-              opened == msgs and all(len(c) == k for c in outs) and again != outs[0])
+              not bad and opened and again != outs[0], f"(failed: {bad})")
         expect_errno(f"{label}: {key.key_size}-bit message of key size - 10: EMSGSIZE",
                      errno.EMSGSIZE, lambda: run(name, key, ENCRYPT, b"x" * (k - 10)))
         # PKCS #1 allows it, virtio-crypto's driver crashes on it: refused for every driver.
