@@ -767,7 +767,8 @@ int kcrypto_family_register(void)
 		pr_err("family=%d is out of range (1..%d)\n", family, NPROTO - 1);
 		return -EINVAL;
 	}
-	err = proto_register(&kcrypto_proto, 0);
+	/* A slab of its own, so every struct sock is charged to its memcg. */
+	err = proto_register(&kcrypto_proto, 1);
 	if (err)
 		return err;
 	kcrypto_family.family = family;
