@@ -162,6 +162,9 @@ impl Drop for SockBuf<'_> {
     }
 }
 
+/// What one page of a [`PageBuf`] takes: the page and its pointer in the page list.
+const PAGE_FOOTPRINT: usize = PAGE_SIZE + core::mem::size_of::<usize>();
+
 /// A growable byte buffer made of separately allocated pages, for data of any size the crypto
 /// API reads and writes through scatterlists; charged to the caller's memory cgroup and wiped
 /// before its pages are freed.
@@ -208,6 +211,16 @@ impl PageBuf {
     /// The number of bytes held.
     pub(crate) fn len(&self) -> usize {
         self.len
+    }
+
+    /// The memory the buffer takes: its pages and their entries in the page list.
+    pub(crate) fn footprint(&self) -> usize {
+        self.pages.len() * PAGE_FOOTPRINT
+    }
+
+    /// The most memory a buffer of `len` bytes takes (see [`Self::footprint`]).
+    pub(crate) fn footprint_of(len: usize) -> usize {
+        len.div_ceil(PAGE_SIZE).max(1) * PAGE_FOOTPRINT
     }
 
     /// Makes room for `len` bytes in total (new pages hold whatever they held: see the type's

@@ -280,7 +280,12 @@ extern "C" {
         len: usize,
     ) -> c_int;
     pub(crate) fn kcrypto_sock_sndbuf(sk: *mut Sock) -> usize;
-    pub(crate) fn kcrypto_sock_publish_ready(sk: *mut Sock, readable: bool, writable: bool);
+    pub(crate) fn kcrypto_sock_publish_ready(
+        sk: *mut Sock,
+        readable: bool,
+        writable: bool,
+        held: usize,
+    );
     pub(crate) fn kcrypto_sock_buf_alloc(sk: *mut Sock, len: usize) -> *mut c_void;
     pub(crate) fn kcrypto_sock_buf_free(sk: *mut Sock, buf: *mut c_void, len: usize);
     pub(crate) fn kcrypto_msg_control(msg: *mut MsgHdr, len: *mut usize) -> *const c_void;

@@ -119,7 +119,8 @@ int kcrypto_msg_copy_page_from(struct msghdr *msg, struct page *page,
 int kcrypto_msg_copy_page_to(struct msghdr *msg, struct page *page,
 			     size_t offset, size_t len);
 size_t kcrypto_sock_sndbuf(struct sock *sk);
-void kcrypto_sock_publish_ready(struct sock *sk, bool readable, bool writable);
+void kcrypto_sock_publish_ready(struct sock *sk, bool readable, bool writable,
+				size_t held);
 const void *kcrypto_msg_control(struct msghdr *msg, size_t *len);
 int kcrypto_copy_from_sockptr(void *dst, const sockptr_t *src, size_t len);
 int kcrypto_family_register(void);

@@ -630,13 +630,18 @@ static int kcrypto_bind(struct socket *sock, struct sockaddr *addr, int len)
  * locked) after every call: readable when recv has something to return
  * (possibly after waiting for a driver), writable when a send has room.
  * Bound sockets take no data. poll() itself reads the published flags only,
- * so it never waits for a call in progress.
+ * so it never waits for a call in progress. The memory the socket's messages
+ * and results take (@held, what SO_SNDBUF bounds) goes where SO_MEMINFO reads
+ * it: SK_MEMINFO_WMEM_QUEUED.
  */
-void kcrypto_sock_publish_ready(struct sock *sk, bool readable, bool writable)
+void kcrypto_sock_publish_ready(struct sock *sk, bool readable, bool writable,
+				size_t held)
 {
 	__poll_t ready = (readable ? EPOLLIN | EPOLLRDNORM : 0) |
 			 (writable ? EPOLLOUT | EPOLLWRNORM : 0);
 	__poll_t old = xchg(&kcrypto_sk(sk)->ready, ready);
+
+	WRITE_ONCE(sk->sk_wmem_queued, min_t(size_t, held, INT_MAX));
 
 	if ((ready & ~old) & EPOLLIN)
 		sk->sk_data_ready(sk);

@@ -111,7 +111,17 @@ unsafe extern "C" fn kcrypto_job_release(job: *mut kernel::ffi::c_void) {
 pub(crate) struct Request {
     raw: NonNull<ffi::Req>,
     job: NonNull<Job>,
+    /// The memory the request and its job take (see [`Request::footprint`]).
+    footprint: usize,
+    /// The job's output length.
+    output_len: usize,
 }
+
+/// What a request takes besides its job's pages, at most: the request with its scatterlists
+/// and the crypto API's request, the job, its IV and state, a result slot. (kcrypto's software
+/// drivers need about half; a driver with a larger request context is still charged to the
+/// memory cgroup, see Documentation/userspace-api.rst.)
+pub(crate) const REQUEST_FOOTPRINT: usize = 2048;
 
 // SAFETY: The handle only refers to heap objects; the C side synchronises with the driver.
 unsafe impl Send for Request {}
@@ -155,6 +165,7 @@ impl Op {
 impl Request {
     /// Submits `job` to do `op`; the job's transform must be of the kind `op` needs.
     pub(crate) fn submit(job: Job, op: Op) -> Result<Self> {
+        let footprint = job.src.footprint() + job.dst.footprint() + REQUEST_FOOTPRINT;
         let mut job = KBox::new(job, GFP_KERNEL_ACCOUNT)?;
         let len = op.len();
         let out_len = job.dst.len();
@@ -259,7 +270,23 @@ impl Request {
         // SAFETY: `job` came from `KBox::into_raw` and is not null.
         let job = unsafe { NonNull::new_unchecked(job) };
         // INVARIANT: The submission gave us one reference; the request owns `job`.
-        Ok(Self { raw, job })
+        Ok(Self {
+            raw,
+            job,
+            footprint,
+            output_len: out_len,
+        })
+    }
+
+    /// The number of bytes the request writes.
+    pub(crate) fn output_len(&self) -> usize {
+        self.output_len
+    }
+
+    /// The memory the request holds until it is dropped: its job's pages and
+    /// [`REQUEST_FOOTPRINT`].
+    pub(crate) fn footprint(&self) -> usize {
+        self.footprint
     }
 
     /// Whether the driver has completed the request (a wait would not block).

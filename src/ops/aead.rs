@@ -10,7 +10,7 @@
 
 use kernel::{prelude::*, sync::Arc};
 
-use super::{check_room, output::Output, Algorithm, Child, Children, Settings};
+use super::{check_room, message_footprint, output::Output, Algorithm, Child, Children, Settings};
 use crate::crypto::AlgInfo;
 use crate::{
     buffer::{PageBuf, SecretBuf},
@@ -138,12 +138,13 @@ impl AeadOp {
         let len = msg.data_left();
         let bound = msg.send_buffer();
         let collected = self.message.as_ref().map_or(0, |m| m.input.len());
-        if collected.saturating_add(len) > bound {
+        let need = self.footprint(collected.saturating_add(len));
+        if need > bound {
             // The whole message must fit in the socket: it can never be processed.
             self.message = None;
             return Err(Errno::MessageSize.into());
         }
-        check_room(len, self.output.bytes() + collected, bound)?;
+        check_room(need, self.output.held(), bound)?;
         self.output.check_room()?;
         request::check_room()?;
 
@@ -160,17 +161,19 @@ impl AeadOp {
             return Ok(len);
         }
         let assoc_len = message.assoc_len as usize;
-        let out_len = self
-            .tfm
-            .output_len(message.direction, assoc_len, message.input.len())?;
         // The request's own failures (a tag that does not match, associated data too short for
         // an RFC 4106 IV) come out of `recvmsg`; a failed decryption's output, possibly
         // unauthenticated plaintext, is never handed out.
         let request = self
             .tfm
             .submit(message.direction, message.iv, message.input, assoc_len)?;
-        self.output.push_request(request, out_len, false)?;
+        self.output.push_request(request, false)?;
         Ok(len)
+    }
+
+    /// The most memory a message of `len` bytes takes: its output is at most a tag longer.
+    fn footprint(&self, len: usize) -> usize {
+        message_footprint(len, len.saturating_add(self.tfm.tag_size()))
     }
 
     fn start(&mut self, settings: &Settings<'_>) -> Result<Message> {
@@ -190,8 +193,14 @@ impl AeadOp {
 
     /// Whether `recvmsg` has something to return and `sendmsg` room (see [`Output::ready`]).
     pub(crate) fn ready(&self, sndbuf: usize) -> (bool, bool) {
-        let held = self.message.as_ref().map_or(0, |m| m.input.len());
-        self.output.ready(held, sndbuf)
+        let collected = self.message.as_ref().map_or(0, |m| m.input.len());
+        self.output.ready(self.footprint(collected), sndbuf)
+    }
+
+    /// The memory the socket's messages and results take.
+    pub(crate) fn held(&self) -> usize {
+        let collected = self.message.as_ref().map_or(0, |m| m.input.footprint());
+        self.output.held() + collected
     }
 
     /// Copies the next result into `msg`, whose `len` bytes must hold all of it (`EINVAL`

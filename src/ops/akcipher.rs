@@ -11,7 +11,9 @@
 
 use kernel::{prelude::*, sync::Arc};
 
-use super::{check_room, output::Output, Algorithm, Child, Children, Class, Op, Settings};
+use super::{
+    check_room, message_footprint, output::Output, Algorithm, Child, Children, Class, Op, Settings,
+};
 use crate::{
     buffer::PageBuf,
     crypto::{
@@ -126,7 +128,8 @@ impl AkcipherOp {
             self.message = None;
             return Err(Errno::MessageSize.into());
         }
-        check_room(len, self.output.bytes() + collected, msg.send_buffer())?;
+        let need = message_footprint(collected.saturating_add(len), self.tfm.key_size());
+        check_room(need, self.output.held(), msg.send_buffer())?;
         self.output.check_room()?;
         request::check_room()?;
 
@@ -148,12 +151,12 @@ impl AkcipherOp {
             return Ok(len);
         }
         // A signature that does not verify fails its request: `EBADMSG` from `recvmsg`.
-        let (request, out_len) = if message.verify {
-            (self.tfm.verify(message.input)?, 0)
+        let request = if message.verify {
+            self.tfm.verify(message.input)?
         } else {
-            (self.tfm.encrypt(message.input)?, self.tfm.key_size())
+            self.tfm.encrypt(message.input)?
         };
-        self.output.push_request(request, out_len, false)?;
+        self.output.push_request(request, false)?;
         Ok(len)
     }
 
@@ -170,8 +173,15 @@ impl AkcipherOp {
 
     /// Whether `recvmsg` has something to return and `sendmsg` room (see [`Output::ready`]).
     pub(crate) fn ready(&self, sndbuf: usize) -> (bool, bool) {
-        let held = self.message.as_ref().map_or(0, |m| m.input.len());
-        self.output.ready(held, sndbuf)
+        let collected = self.message.as_ref().map_or(0, |m| m.input.len());
+        let next = message_footprint(collected, self.tfm.key_size());
+        self.output.ready(next, sndbuf)
+    }
+
+    /// The memory the socket's messages and results take.
+    pub(crate) fn held(&self) -> usize {
+        let collected = self.message.as_ref().map_or(0, |m| m.input.footprint());
+        self.output.held() + collected
     }
 
     /// Copies the next result into `msg` (`EINVAL` if `len` bytes cannot hold it; it stays

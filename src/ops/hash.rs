@@ -168,6 +168,11 @@ impl Digests {
         }
     }
 
+    /// Drops every digest.
+    fn clear(&mut self) {
+        self.discard_newest(self.count);
+    }
+
     fn pop(&mut self) -> Option<Output> {
         if self.count == 0 {
             return None;
@@ -274,7 +279,7 @@ impl HashOp {
 
         // As in AF_ALG, sending drops an unread digest (those of record mode too): a message
         // that ends here replaces it, one that starts with MSG_MORE is what recv finishes.
-        self.done.discard_newest(self.done.count);
+        self.done.clear();
         let more = msg.flags() & MSG_MORE != 0;
         if !more {
             self.done.reserve(1)?;

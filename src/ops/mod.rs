@@ -21,7 +21,8 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 use kernel::{prelude::*, str::CStr, sync::Arc};
 
 use crate::{
-    crypto::{self, Direction, Served},
+    buffer::PageBuf,
+    crypto::{self, request::REQUEST_FOOTPRINT, Direction, Served},
     msg::{Control, Msg},
     policy,
 };
@@ -205,13 +206,20 @@ impl<'a> Settings<'a> {
     }
 }
 
-/// Checks that `len` more bytes fit in a socket that holds `held` bytes and may hold `bound`:
-/// `EMSGSIZE` if they never could, `EAGAIN` until output already there is read.
-pub(crate) fn check_room(len: usize, held: usize, bound: usize) -> Result {
-    if len > bound {
+/// The most memory a message of `in_len` input and `out_len` output bytes takes until its
+/// result is read: both in whole pages, and its request.
+pub(crate) fn message_footprint(in_len: usize, out_len: usize) -> usize {
+    PageBuf::footprint_of(in_len) + PageBuf::footprint_of(out_len) + REQUEST_FOOTPRINT
+}
+
+/// Checks that a message taking `need` bytes of memory fits in a socket whose results take
+/// `held` and which may hold `bound` (its send buffer): `EMSGSIZE` if it never could, `EAGAIN`
+/// until results already there are read.
+pub(crate) fn check_room(need: usize, held: usize, bound: usize) -> Result {
+    if need > bound {
         return Err(crate::errno::Errno::MessageSize.into());
     }
-    if held.saturating_add(len) > bound {
+    if held.saturating_add(need) > bound {
         return Err(EAGAIN);
     }
     Ok(())

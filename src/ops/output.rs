@@ -6,7 +6,8 @@
 //! it failed with (an AEAD's `EBADMSG`), reported when the reader reaches it. Requests are
 //! submitted by `sendmsg` and waited for by `recvmsg`, so a socket can keep a hardware queue
 //! busy. The queue bounds how many results a socket holds; the socket's send buffer bounds
-//! their bytes.
+//! the memory they take (whole pages and requests, not just their bytes: a 64-byte result
+//! takes a page).
 
 use kernel::{error::Error, prelude::*};
 
@@ -25,11 +26,9 @@ pub(crate) const MAX_RESULTS: usize = 1024;
 const INITIAL_SLOTS: usize = 4;
 
 enum Entry {
-    /// With its driver: `len` bytes of output to come; `chains` if its IV continues the
-    /// socket's next message.
+    /// With its driver; `chains` if its IV continues the socket's next message.
     Pending {
         request: Request,
-        len: usize,
         chains: bool,
     },
     Data {
@@ -51,8 +50,8 @@ pub(crate) struct Output {
     slots: KVec<Option<Slot>>,
     head: usize,
     count: usize,
-    /// Unread bytes in all results, those to come included.
-    bytes: usize,
+    /// The memory all results take (see [`Output::footprint`]).
+    held: usize,
     /// Results ever queued.
     pushed: u64,
     /// The chained IV of the newest completed result that had one, and its sequence number.
@@ -65,21 +64,32 @@ impl Output {
             slots: KVec::new(),
             head: 0,
             count: 0,
-            bytes: 0,
+            held: 0,
             pushed: 0,
             chained: None,
         }
     }
 
-    /// Unread bytes held or to come.
-    pub(crate) fn bytes(&self) -> usize {
-        self.bytes
+    /// The memory the results take, those still with their drivers included.
+    pub(crate) fn held(&self) -> usize {
+        self.held
+    }
+
+    /// What a result takes: a request its job's pages and the request itself, an output its
+    /// pages.
+    fn footprint(entry: &Entry) -> usize {
+        match entry {
+            Entry::Pending { request, .. } => request.footprint(),
+            Entry::Data { buf, .. } => buf.footprint(),
+            Entry::Failed(_) => 0,
+        }
     }
 
     /// Readiness: anything queued can be read (a request in flight is waited for), and a
-    /// send has room while the socket holds less than `sndbuf` bytes (`held` of them input).
-    pub(crate) fn ready(&self, held: usize, sndbuf: usize) -> (bool, bool) {
-        let writable = self.count < MAX_RESULTS && self.bytes.saturating_add(held) < sndbuf;
+    /// send has room while the results and a message of `next` bytes (of memory: the one in
+    /// progress, or the smallest) fit in `sndbuf`.
+    pub(crate) fn ready(&self, next: usize, sndbuf: usize) -> (bool, bool) {
+        let writable = self.count < MAX_RESULTS && self.held.saturating_add(next) <= sndbuf;
         (self.count > 0, writable)
     }
 
@@ -116,11 +126,7 @@ impl Output {
     fn push(&mut self, entry: Entry) -> Result<u64> {
         self.check_room()?;
         self.reserve()?;
-        self.bytes += match &entry {
-            Entry::Pending { len, .. } => *len,
-            Entry::Data { buf, .. } => buf.len(),
-            Entry::Failed(_) => 0,
-        };
+        self.held += Self::footprint(&entry);
         let seq = self.pushed;
         let len = self.slots.len();
         self.slots[(self.head + self.count) % len] = Some(Slot { seq, entry });
@@ -134,32 +140,15 @@ impl Output {
         self.push(Entry::Data { buf, read: 0 }).map(|_| ())
     }
 
-    /// Queues a request with its driver, whose output will be `len` bytes; `chains` if its
-    /// chained IV may continue the next message. Returns its sequence number.
-    pub(crate) fn push_request(
-        &mut self,
-        request: Request,
-        len: usize,
-        chains: bool,
-    ) -> Result<u64> {
-        self.push(Entry::Pending {
-            request,
-            len,
-            chains,
-        })
+    /// Queues a request with its driver; `chains` if its chained IV may continue the next
+    /// message. Returns its sequence number.
+    pub(crate) fn push_request(&mut self, request: Request, chains: bool) -> Result<u64> {
+        self.push(Entry::Pending { request, chains })
     }
 
     /// The number of results ever queued, to name a point for [`Self::discard_since`].
     pub(crate) fn pushed(&self) -> u64 {
         self.pushed
-    }
-
-    fn unread(entry: &Entry) -> usize {
-        match entry {
-            Entry::Pending { len, .. } => *len,
-            Entry::Data { buf, read } => buf.len() - read,
-            Entry::Failed(_) => 0,
-        }
     }
 
     /// Drops the unread results queued since `pushed` (a value of [`Self::pushed`]).
@@ -173,7 +162,7 @@ impl Output {
                 _ => break,
             }
             if let Some(slot) = self.slots[tail].take() {
-                self.bytes -= Self::unread(&slot.entry);
+                self.held -= Self::footprint(&slot.entry);
             }
             self.count -= 1;
         }
@@ -184,7 +173,7 @@ impl Output {
             return;
         }
         if let Some(slot) = self.slots[self.head].take() {
-            self.bytes -= Self::unread(&slot.entry);
+            self.held -= Self::footprint(&slot.entry);
         }
         self.head = (self.head + 1) % self.slots.len();
         self.count -= 1;
@@ -228,9 +217,9 @@ impl Output {
             Err(err) => Entry::Failed(err),
         };
         // The output of a failed request is never handed out: it goes with the request.
-        let len = Self::unread(&slot.entry);
+        let before = Self::footprint(&slot.entry);
         slot.entry = settled;
-        self.bytes = self.bytes - len + Self::unread(&slot.entry);
+        self.held = self.held - before + Self::footprint(&slot.entry);
         Ok(())
     }
 
@@ -317,7 +306,6 @@ impl Output {
                     }
                     *read += n;
                     let done = *read == buf.len();
-                    self.bytes -= n;
                     copied += n;
                     if !done {
                         break;
@@ -345,9 +333,11 @@ impl Output {
             return Err(EAGAIN);
         }
         let head = self.head;
-        let unread = self.slots[head]
-            .as_ref()
-            .map_or(0, |s| Self::unread(&s.entry));
+        let unread = match self.slots[head].as_ref().map(|s| &s.entry) {
+            Some(Entry::Pending { request, .. }) => request.output_len(),
+            Some(Entry::Data { buf, read }) => buf.len() - read,
+            Some(Entry::Failed(_)) | None => 0,
+        };
         if len < unread {
             // Checked before waiting: the answer does not depend on the driver.
             return Err(EINVAL);

@@ -10,7 +10,7 @@
 
 use kernel::{prelude::*, sync::Arc};
 
-use super::{check_room, output::Output, Algorithm, Child, Children, Settings};
+use super::{check_room, message_footprint, output::Output, Algorithm, Child, Children, Settings};
 use crate::crypto::AlgInfo;
 use crate::{
     buffer::{PageBuf, SecretBuf},
@@ -134,14 +134,14 @@ impl SkcipherOp {
             .as_ref()
             .map_or((0, 0), |m| (m.pending.len(), m.total));
         let total = sent.saturating_add(len as u64);
-        if (!self.tfm.chains() && pending.saturating_add(len) > bound)
-            || total > limits::max_op_bytes()
-        {
+        // The message's unprocessed input once this part is in, and its output.
+        let need = message_footprint(pending.saturating_add(len), pending.saturating_add(len));
+        if (!self.tfm.chains() && need > bound) || total > limits::max_op_bytes() {
             // This message could never be processed.
             self.abort();
             return Err(Errno::MessageSize.into());
         }
-        check_room(len, self.output.bytes() + pending, bound)?;
+        check_room(need, self.output.held(), bound)?;
         self.output.check_room()?;
         request::check_room()?;
 
@@ -254,13 +254,20 @@ impl SkcipherOp {
             return Ok(None);
         }
         let request = message.stream.finish(&self.tfm, src)?;
-        self.output.push_request(request, len, true).map(Some)
+        self.output.push_request(request, true).map(Some)
     }
 
     /// Whether `recvmsg` has something to return and `sendmsg` room (see [`Output::ready`]).
     pub(crate) fn ready(&self, sndbuf: usize) -> (bool, bool) {
-        let held = self.message.as_ref().map_or(0, |m| m.pending.len());
-        self.output.ready(held, sndbuf)
+        let pending = self.message.as_ref().map_or(0, |m| m.pending.len());
+        self.output
+            .ready(message_footprint(pending, pending), sndbuf)
+    }
+
+    /// The memory the socket's messages and results take.
+    pub(crate) fn held(&self) -> usize {
+        let pending = self.message.as_ref().map_or(0, |m| m.pending.footprint());
+        self.output.held() + pending
     }
 
     /// Copies queued output into `msg`, up to `len` bytes; `EAGAIN` if there is none.

@@ -197,10 +197,10 @@ unsafe extern "C" fn kcrypto_state_sendmsg(
 unsafe extern "C" fn kcrypto_state_update_ready(state: *const c_void, sk: *mut ffi::Sock) {
     // SAFETY: The caller guarantees `state` is live and `sk` its socket.
     unsafe { socket(state) }.publish_ready(
-        |readable, writable| {
+        |readable, writable, held| {
             // SAFETY: The caller guarantees `sk` is the socket; the C side only stores the flags
-            // and wakes waiters.
-            unsafe { ffi::kcrypto_sock_publish_ready(sk, readable, writable) }
+            // and the figure and wakes waiters.
+            unsafe { ffi::kcrypto_sock_publish_ready(sk, readable, writable, held) }
         },
         || {
             // SAFETY: As above.

@@ -265,24 +265,25 @@ impl Socket {
         }
     }
 
-    /// Reports whether `recvmsg` has something to return and `sendmsg` room (under a send
-    /// buffer of `sndbuf()` bytes) to `publish`, with the state locked so that reports from
-    /// concurrent calls cannot land out of order.
+    /// Reports whether `recvmsg` has something to return, whether `sendmsg` has room (under a
+    /// send buffer of `sndbuf()` bytes) and the memory the socket's messages and results take
+    /// to `publish`, with the state locked so that reports from concurrent calls cannot land
+    /// out of order.
     pub(crate) fn publish_ready(
         &self,
-        publish: impl FnOnce(bool, bool),
+        publish: impl FnOnce(bool, bool, usize),
         sndbuf: impl FnOnce() -> usize,
     ) {
         let state = self.state.lock();
-        let (readable, writable) = match &*state {
-            State::Operation(Operation::Hash(op)) => op.ready(),
-            State::Operation(Operation::Skcipher(op)) => op.ready(sndbuf()),
-            State::Operation(Operation::Aead(op)) => op.ready(sndbuf()),
-            State::Operation(Operation::Rng(_)) => (true, false),
-            State::Operation(Operation::Akcipher(op)) => op.ready(sndbuf()),
-            State::Unbound | State::Bound(_) => (false, false),
+        let ((readable, writable), held) = match &*state {
+            State::Operation(Operation::Hash(op)) => (op.ready(), 0),
+            State::Operation(Operation::Skcipher(op)) => (op.ready(sndbuf()), op.held()),
+            State::Operation(Operation::Aead(op)) => (op.ready(sndbuf()), op.held()),
+            State::Operation(Operation::Rng(_)) => ((true, false), 0),
+            State::Operation(Operation::Akcipher(op)) => (op.ready(sndbuf()), op.held()),
+            State::Unbound | State::Bound(_) => ((false, false), 0),
         };
-        publish(readable, writable);
+        publish(readable, writable, held);
     }
 
     /// Handles `recvmsg` for a buffer of `len` bytes; without `wait` (`MSG_DONTWAIT`), a

@@ -333,26 +333,36 @@ def request_scoped(label, fam):
 
 
 def limits(label, fam):
-    """kcrypto: all-or-nothing sends against SO_SNDBUF."""
+    """kcrypto: all-or-nothing sends against SO_SNDBUF, which bounds the memory a socket's
+    messages and results take (ciphers.message_charge), as SO_MEMINFO reports it."""
     key, iv = rand_key(b"cbc(aes)"), rand_iv(b"cbc(aes)")
     with ciphers.tfm(fam, b"skcipher", b"cbc(aes)", key) as t, t.accept() as op:
         default = op.getsockopt_int(socket.SOL_SOCKET, socket.SO_SNDBUF)
         check(f"{label}: default SO_SNDBUF is net.core.wmem_default",
               default == int(open("/proc/sys/net/core/wmem_default").read()), f"({default})")
+        check(f"{label}: SO_MEMINFO: an idle socket holds nothing, under SO_SNDBUF",
+              ciphers.held(op) == (0, default), f"({ciphers.held(op)})")
         op.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, (32768).to_bytes(4, "little"))
         buf = op.getsockopt_int(socket.SOL_SOCKET, socket.SO_SNDBUF)
+        most = ciphers.largest_message(buf)
         ctl = [afk.cmsg_op(True), afk.cmsg_iv(iv)]
-        expect_errno(f"{label}: a send of SO_SNDBUF ({buf}) + 16 bytes: EMSGSIZE",
-                     errno.EMSGSIZE, lambda: op.sendmsg(bytes(buf + 16), ctl))
+        expect_errno(f"{label}: a send whose input and output pages and request exceed "
+                     f"SO_SNDBUF ({most + 16} bytes, {buf}): EMSGSIZE",
+                     errno.EMSGSIZE, lambda: op.sendmsg(bytes(most + 16), ctl))
         expect_errno(f"{label}: after EMSGSIZE nothing was taken (recv EAGAIN)", errno.EAGAIN,
                      lambda: op.recv(16, DONTWAIT))
-        a = rng.randbytes(buf)
+        a = rng.randbytes(most)
         got = errno_of(lambda: op.sendmsg(a, ctl))
-        check(f"{label}: a send of exactly SO_SNDBUF bytes is taken", got == 0,
-              f"(got {ename(got)})")
-        out = ciphers.recv_exact(op, buf) if not got else b""
-        check(f"{label}: ... and encrypts right", out == ref(b"cbc(aes)", key, iv, a, True))
-        half = buf // 2 + 16
+        check(f"{label}: a send of the largest message that fits ({most} bytes) is taken",
+              got == 0, f"(got {ename(got)})")
+        now = ciphers.held(op)[0]
+        check(f"{label}: SO_MEMINFO reports what it holds, within SO_SNDBUF",
+              0 < now <= ciphers.message_charge(most) <= buf, f"({now})")
+        out = ciphers.recv_exact(op, most) if not got else b""
+        check(f"{label}: ... and encrypts right; once read, nothing is held",
+              out == ref(b"cbc(aes)", key, iv, a, True) and ciphers.held(op)[0] == 0,
+              f"({ciphers.held(op)})")
+        half = most // 2 + 16
         a, b = rng.randbytes(half), rng.randbytes(half)
         op.sendmsg(a, ctl)
         expect_errno(f"{label}: fill with unread output, send again: EAGAIN", errno.EAGAIN,
@@ -363,32 +373,43 @@ def limits(label, fam):
         check(f"{label}: after reading, the refused send goes through; both results right",
               out_a == ref(b"cbc(aes)", key, iv, a, True)
               and out_b == ref(b"cbc(aes)", key, iv, b, True))
-    # The limit is in bytes: many small parts with unread output, far below SO_SNDBUF, are fine.
+    # Small parts without reads: each output takes a page, so the socket refuses (EAGAIN)
+    # once they fill SO_SNDBUF, never holding more; reading makes room, the result is right.
     for name, part in ((b"cbc(aes)", 16), (b"ctr(aes)", 1000)):
         key, iv = rand_key(name), rand_iv(name)
-        pt = rng.randbytes(64 * part)
+        pt = rng.randbytes(100 * part)
         with ciphers.tfm(fam, b"skcipher", name, key) as t, t.accept() as op:
-            refused = []
-            for i in range(64):
+            sndbuf = op.getsockopt_int(socket.SOL_SOCKET, socket.SO_SNDBUF)
+            out, refused, most, other = b"", 0, 0, []
+            for i in range(100):
                 ctl = [afk.cmsg_op(True), afk.cmsg_iv(iv)] if i == 0 else ()
-                got = errno_of(lambda: op.sendmsg(pt[i * part:(i + 1) * part], ctl,
-                                                  MORE if i < 63 else 0))
+                data = pt[i * part:(i + 1) * part]
+                flags = MORE if i < 99 else 0
+                got = errno_of(lambda: op.sendmsg(data, ctl, flags))
+                if got == errno.EAGAIN:
+                    refused += 1
+                    out += drain(op, False)
+                    got = errno_of(lambda: op.sendmsg(data, ctl, flags))
                 if got:
-                    refused.append((i, ename(got)))
+                    other.append((i, ename(got)))
                     break
-            out = drain(op, False) if not refused else b""
-        check(f"{label}: {name.decode()}: 64 parts of {part} bytes without reads "
-              f"({64 * part} bytes, below SO_SNDBUF) are taken",
-              not refused and out == ref(name, key, iv, pt, True),
-              f"(refused at part, errno: {refused})")
+                most = max(most, ciphers.held(op)[0])
+            out += drain(op, False)
+        check(f"{label}: {name.decode()}: 100 parts of {part} bytes without reads: refused "
+              "with EAGAIN once SO_SNDBUF is full, never holding more; taken after reads, "
+              "output right",
+              not other and refused > 0 and 0 < most <= sndbuf
+              and out == ref(name, key, iv, pt, True),
+              f"(refusals {refused}, most held {most} of {sndbuf}, errors {other})")
     # Non-chaining: the whole operation is buffered; beyond SO_SNDBUF is EMSGSIZE.
     key, iv = rand_key(b"xts(aes)"), rand_iv(b"xts(aes)")
     with ciphers.tfm(fam, b"skcipher", b"xts(aes)", key) as t, t.accept() as op:
         op.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, (32768).to_bytes(4, "little"))
         buf = op.getsockopt_int(socket.SOL_SOCKET, socket.SO_SNDBUF)
-        op.sendmsg(bytes(buf // 2 + 16), [afk.cmsg_op(True), afk.cmsg_iv(iv)], MORE)
+        part = ciphers.largest_message(buf) // 2 + 4096
+        op.sendmsg(bytes(part), [afk.cmsg_op(True), afk.cmsg_iv(iv)], MORE)
         expect_errno(f"{label}: xts(aes): an operation growing past SO_SNDBUF: EMSGSIZE",
-                     errno.EMSGSIZE, lambda: op.sendmsg(bytes(buf // 2 + 16), (), MORE))
+                     errno.EMSGSIZE, lambda: op.sendmsg(bytes(part), (), MORE))
 
 
 def threads(label, fam):

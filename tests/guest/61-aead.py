@@ -358,13 +358,25 @@ def limits(label, fam):
         buf = op.getsockopt_int(socket.SOL_SOCKET, socket.SO_SNDBUF)
         expect_errno(f"{label}: aead: one send of SO_SNDBUF + 1 bytes: EMSGSIZE",
                      errno.EMSGSIZE, lambda: op.sendmsg(bytes(buf + 1), ctl(True, x.iv, 0)))
-        op.sendmsg(bytes(buf // 2), ctl(True, x.iv, 0), MORE)
+        # Input and output (a tag longer) in whole pages and a request: see ciphers.py.
+        most = ciphers.largest_message(buf, 16)
+        op.sendmsg(bytes(most // 2), ctl(True, x.iv, 0), MORE)
         expect_errno(f"{label}: aead: an operation growing past SO_SNDBUF: EMSGSIZE",
-                     errno.EMSGSIZE, lambda: op.sendmsg(bytes(buf // 2 + 64), (), MORE))
+                     errno.EMSGSIZE,
+                     lambda: op.sendmsg(bytes(most - most // 2 + 4096), (), MORE))
         got = errno_of(lambda: op.recv(buf + 16, DONTWAIT))
         out = ciphers.aead_op(op, x.aad + x.pt, True, x.iv, 16, 16 + 64 + 16)
         check(f"{label}: aead: the refused operation was dropped, the next one is clean",
               got == errno.EAGAIN and out == x.aad + x.ct, f"(recv after: {ename(got)})")
+        big = rng.randbytes(most)
+        op.sendmsg(big, ctl(True, x.iv, 0))
+        now = ciphers.held(op)[0]
+        out = ciphers.recv_exact(op, most + 16)
+        check(f"{label}: aead: the largest message that fits ({most} bytes) is taken, "
+              "SO_MEMINFO shows it within SO_SNDBUF, and it encrypts right",
+              0 < now <= buf and out == ciphers.ref_aead_encrypt(b"gcm(aes)", x.key, x.iv, b"",
+                                                                 big, 16),
+              f"({now} of {buf})")
 
 
 def threads(label, fam):

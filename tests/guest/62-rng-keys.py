@@ -18,25 +18,9 @@ import afk  # noqa: E402
 import ciphers  # noqa: E402
 import tap  # noqa: E402
 import vectors  # noqa: E402
-from tap import check, errno_of, expect_errno, ename, rng  # noqa: E402
+from tap import as_nobody, check, errno_of, expect_errno, ename, rng  # noqa: E402
 
 RNGS = (b"stdrng", b"drbg_nopr_hmac_sha256", b"drbg_pr_ctr_aes128", b"drbg_nopr_sha256")
-
-
-def as_nobody(fn):
-    """Runs fn in a child with uid/gid 65534 (no capabilities); returns its errno."""
-    pid = os.fork()
-    if pid == 0:
-        code = 255
-        try:
-            os.setgroups([])
-            os.setresgid(65534, 65534, 65534)
-            os.setresuid(65534, 65534, 65534)
-            code = errno_of(fn)
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status)
 
 
 def read_len(op, n):

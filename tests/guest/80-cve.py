@@ -28,7 +28,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib
 import afk  # noqa: E402
 import ciphers  # noqa: E402
 import tap  # noqa: E402
-from tap import check, errno_of, expect_errno, ename, rng  # noqa: E402
+from tap import as_nobody, check, errno_of, expect_errno, ename, rng  # noqa: E402
 
 MORE = socket.MSG_MORE
 DONTWAIT = socket.MSG_DONTWAIT
@@ -50,22 +50,6 @@ def log_clean(cves):
     new = [line for line in lines[_log_start:] if REPORT.search(line)]
     _log_start = len(lines)
     check(f"{cves}: kernel log clean", not new, "\n".join(new[:10]))
-
-
-def as_nobody(fn):
-    """Runs fn in a child with uid/gid 65534 (no capabilities); returns its errno (0: none)."""
-    pid = os.fork()
-    if pid == 0:
-        code = 255
-        try:
-            os.setgroups([])
-            os.setresgid(65534, 65534, 65534)
-            os.setresuid(65534, 65534, 65534)
-            code = errno_of(fn)
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status)
 
 
 def bind_errno(kind, name, nobody=False, fam=None, **kw):

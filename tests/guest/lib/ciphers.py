@@ -10,7 +10,9 @@ On AF_ALG, output is computed when recvmsg is called and a blocking recvmsg
 whose buffer exceeds the pending skcipher output waits forever, so the
 helpers read exactly the expected size there.
 """
+import os
 import socket
+import struct
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -157,6 +159,39 @@ def send_op(op, data, control, chunks=None, flags=0):
     for i, part in enumerate(parts):
         more = socket.MSG_MORE if i < len(parts) - 1 else 0
         op.sendmsg(part, control if i == 0 else (), more | flags)
+
+
+# What SO_SNDBUF bounds on a kcrypto operation socket (Documentation/userspace-api.rst,
+# "Data held by a socket"): each message's input and output in whole pages, 4096 bytes and
+# an 8-byte page-list entry each, and 2 KiB for its request.
+PAGE_CHARGE, REQUEST_CHARGE = 4096 + 8, 2048
+SO_MEMINFO, SK_MEMINFO_SNDBUF, SK_MEMINFO_WMEM_QUEUED = 55, 3, 5
+
+
+def pages(n):
+    return max(1, -(-n // 4096)) * PAGE_CHARGE
+
+
+def message_charge(n, out=None):
+    """What a message of n input and out (default n) output bytes counts against SO_SNDBUF."""
+    return pages(n) + pages(n if out is None else out) + REQUEST_CHARGE
+
+
+def largest_message(sndbuf, extra=0):
+    """The largest multiple of 4096 bytes whose message (output extra bytes longer) fits."""
+    n = 4096 * (sndbuf // (2 * PAGE_CHARGE) + 1)
+    while n > 0 and message_charge(n, n + extra) > sndbuf:
+        n -= 4096
+    return n
+
+
+def held(op):
+    """(memory the socket's messages and results take, SO_SNDBUF), from SO_MEMINFO."""
+    err, data, _ = op.getsockopt_buf(socket.SOL_SOCKET, SO_MEMINFO, 36)
+    if err:
+        raise OSError(err, os.strerror(err))
+    info = struct.unpack("9I", data)
+    return info[SK_MEMINFO_WMEM_QUEUED], info[SK_MEMINFO_SNDBUF]
 
 
 def recv_exact(op, n, flags=0):

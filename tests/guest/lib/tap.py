@@ -44,6 +44,22 @@ def errno_of(fn):
     return 0
 
 
+def as_nobody(fn):
+    """Runs fn in a child with uid/gid 65534 (no capabilities); returns its errno (0: none)."""
+    pid = os.fork()
+    if pid == 0:
+        code = 255
+        try:
+            os.setgroups([])
+            os.setresgid(65534, 65534, 65534)
+            os.setresuid(65534, 65534, 65534)
+            code = errno_of(fn)
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
 def expect_errno(name, want, fn):
     """want is an errno or a tuple of acceptable errnos."""
     got = errno_of(fn)

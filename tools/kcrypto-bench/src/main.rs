@@ -16,6 +16,7 @@ use clap::Parser;
 
 mod alg;
 mod kernel;
+mod memory;
 mod report;
 mod sock;
 mod user;
@@ -64,6 +65,9 @@ struct Cli {
     /// QEMU accelerator to record (default: KVM if kvm-clock exists, else TCG)
     #[arg(long)]
     accel: Option<String>,
+    /// Skip the memory per socket measurement
+    #[arg(long)]
+    no_memory: bool,
 }
 
 /// The paths a point is measured on.
@@ -379,7 +383,25 @@ fn run(cli: &Cli) -> Result<Report, Error> {
         points.len(),
         started.elapsed().as_secs()
     );
-    Ok(Report::new(meta(cli, reps, rep_ms, family), points))
+    let mut mem = Vec::new();
+    if !cli.no_memory {
+        for alg in &algs {
+            eprint!("memory per socket, {}:", alg.label);
+            for &size in sizes.iter().filter(|&&s| alg.takes(s)) {
+                let point = memory::measure(alg, size, family)?;
+                eprint!(
+                    " {} {} KiB{}",
+                    report::size_label(size),
+                    point.bytes >> 10,
+                    if point.within { "" } else { " ABOVE ITS BOUND" }
+                );
+                let _ = std::io::stderr().flush();
+                mem.push(point);
+            }
+            eprintln!();
+        }
+    }
+    Ok(Report::new(meta(cli, reps, rep_ms, family), points, mem))
 }
 
 /// All paths of one (algorithm, size) point, repetitions interleaved.

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::PathKind;
 use crate::alg::{ALGS, Alg, Kind, SIZES};
+use crate::memory::{self, MemPoint};
 
 /// Where and how the figures were measured.
 #[derive(Debug, Serialize)]
@@ -116,6 +117,8 @@ pub struct Report {
     pub meta: Meta,
     pub targets: Vec<Target>,
     pub points: Vec<Point>,
+    /// Memory per socket, filled (empty if not measured).
+    pub memory: Vec<MemPoint>,
 }
 
 pub fn size_label(size: usize) -> String {
@@ -149,11 +152,12 @@ fn ratio(r: Option<f64>) -> String {
 }
 
 impl Report {
-    pub fn new(meta: Meta, points: Vec<Point>) -> Report {
+    pub fn new(meta: Meta, points: Vec<Point>, memory: Vec<MemPoint>) -> Report {
         let mut report = Report {
             meta,
             targets: Vec::new(),
             points,
+            memory,
         };
         report.targets = report.compute_targets();
         report
@@ -269,6 +273,68 @@ impl Report {
             .count()
     }
 
+    /// The memory target's row: met if every filled socket stayed within its bound.
+    fn memory_target(&self) -> String {
+        if self.memory.is_empty() {
+            return "| memory per socket within its bound | all | – | – | not measured |".into();
+        }
+        let above = self.memory.iter().filter(|m| !m.within).count();
+        let worst = self
+            .memory
+            .iter()
+            .map(|m| m.bytes as f64 / m.bound as f64)
+            .fold(0.0, f64::max);
+        format!(
+            "| memory per socket within its bound, {} points | all | {:.2}× (highest) | ≤ 1.00× | {} |",
+            self.memory.len(),
+            worst,
+            if above == 0 { "yes" } else { "**no**" }
+        )
+    }
+
+    /// The memory per socket table.
+    fn memory_markdown(&self, s: &mut String) {
+        if self.memory.is_empty() {
+            return;
+        }
+        let _ = writeln!(
+            s,
+            "## Memory per socket\n\n\
+             Operation sockets (with the socket that accepted them) filled with unread results \
+             until `EAGAIN`, with their default `SO_SNDBUF` (four messages above it), measured \
+             by their memory cgroup. The bound (Documentation/userspace-api.rst): {} KiB + \
+             `SO_SNDBUF`, against which each message counts its input and output in whole \
+             pages and {} KiB; a hash socket in record mode holds at most {} digests of {} KiB.\n",
+            memory::FIXED >> 10,
+            memory::REQUEST >> 10,
+            memory::MAX_DIGESTS,
+            memory::DIGEST >> 10
+        );
+        let _ = writeln!(
+            s,
+            "| algorithm | size | sockets | SO_SNDBUF | results held (max) | idle | filled | bound | within |\n\
+             |---|---|---|---|---|---|---|---|---|"
+        );
+        let kib = |b: usize| format!("{:.1} KiB", b as f64 / 1024.0);
+        for m in &self.memory {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} ({}) | {} | {} | {} | {} |",
+                m.alg,
+                size_label(m.size),
+                m.sockets,
+                m.sndbuf,
+                m.results,
+                m.max_results,
+                kib(m.idle_bytes),
+                kib(m.bytes),
+                kib(m.bound),
+                if m.within { "yes" } else { "**no**" }
+            );
+        }
+        s.push('\n');
+    }
+
     pub fn markdown(&self) -> String {
         let m = &self.meta;
         let mut s = String::new();
@@ -299,16 +365,14 @@ impl Report {
                 t.goal
             );
         }
-        let _ = writeln!(
-            s,
-            "| memory per socket within its bound | all | – | – | not measured (kcrypto does not report held bytes yet) |\n"
-        );
+        let _ = writeln!(s, "{}\n", self.memory_target());
         for alg in ALGS
             .iter()
             .filter(|a| self.points.iter().any(|p| p.alg == a.label))
         {
             self.alg_markdown(&mut s, alg);
         }
+        self.memory_markdown(&mut s);
         s
     }
 
@@ -477,6 +541,7 @@ mod tests {
                 point(PathKind::AfAlgSplice, 200.0),
                 point(PathKind::Kernel, 600.0),
             ],
+            Vec::new(),
         );
         let t = &report.targets[0];
         assert_eq!(
@@ -486,5 +551,26 @@ mod tests {
         assert_eq!(report.vs_kernel("sha256", 64), Some(0.5));
         assert!(report.markdown().contains("| 64 B | 250 op/s"));
         assert!(report.markdown().contains("1.50× kcrypto-batch/splice"));
+        assert!(
+            report
+                .markdown()
+                .contains("| memory per socket within its bound | all | – | – | not measured |")
+        );
+    }
+
+    #[test]
+    fn memory_bound_counts_pages_and_results() {
+        let cbc = ALGS.iter().find(|a| a.name == "cbc(aes)").unwrap();
+        // 64-byte messages: an input and an output page and a request each.
+        let (n, b) = memory::bound(cbc, 64, 212_992);
+        assert_eq!(n, 212_992 / (2 * 4104 + 2048));
+        assert_eq!(b, (16 << 10) + 212_992);
+        // 64 KiB: one fits in the default send buffer.
+        assert_eq!(memory::bound(cbc, 64 << 10, 212_992).0, 1);
+        let sha = &ALGS[0];
+        assert_eq!(
+            memory::bound(sha, 1 << 20, 212_992),
+            (64, (16 << 10) + 64 * (2 << 10))
+        );
     }
 }

@@ -77,6 +77,17 @@ impl AlgSocket {
     /// Binds `alg` in `family` (kcrypto's number or AF_ALG), sets its key, accepts an operation
     /// socket; `splice` also sets up a pipe for the splice path.
     pub fn new(family: i32, alg: &Alg, splice: bool) -> io::Result<AlgSocket> {
+        Self::with_buffers(family, alg, splice, Some(SOCKBUF))
+    }
+
+    /// As [`AlgSocket::new`], with send and receive buffers of `sockbuf` bytes (root), or the
+    /// defaults (`None`).
+    pub fn with_buffers(
+        family: i32,
+        alg: &Alg,
+        splice: bool,
+        sockbuf: Option<libc::c_int>,
+    ) -> io::Result<AlgSocket> {
         let tfm = new_socket(family)?;
         // SAFETY: sockaddr_alg is plain data; all zeroes is a valid value.
         let mut sa: libc::sockaddr_alg = unsafe { std::mem::zeroed() };
@@ -129,20 +140,22 @@ impl AlgSocket {
         })?;
         // SAFETY: `op` was just returned by accept4() and is owned by nobody else.
         let op = unsafe { OwnedFd::from_raw_fd(op) };
-        set_opt(
-            op.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_SNDBUFFORCE,
-            &SOCKBUF.to_ne_bytes(),
-        )?;
-        // AF_ALG bounds its output scatterlist by the receive buffer (an AEAD output that does
-        // not fit is EINVAL); kcrypto does not use it.
-        set_opt(
-            op.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_RCVBUFFORCE,
-            &SOCKBUF.to_ne_bytes(),
-        )?;
+        if let Some(size) = sockbuf {
+            set_opt(
+                op.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_SNDBUFFORCE,
+                &size.to_ne_bytes(),
+            )?;
+            // AF_ALG bounds its output scatterlist by the receive buffer (an AEAD output that
+            // does not fit is EINVAL); kcrypto does not use it.
+            set_opt(
+                op.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_RCVBUFFORCE,
+                &size.to_ne_bytes(),
+            )?;
+        }
         let pipe = if splice { Some(new_pipe()?) } else { None };
         let mut sock = AlgSocket {
             kind: alg.kind,
@@ -367,6 +380,37 @@ impl AlgSocket {
             )));
         }
         Ok(())
+    }
+
+    /// The operation socket's `SO_SNDBUF`: the bytes kcrypto lets it hold.
+    pub fn sndbuf(&self) -> io::Result<usize> {
+        let mut val: libc::c_int = 0;
+        let mut len = size_of::<libc::c_int>() as libc::socklen_t;
+        // SAFETY: `val` and `len` are writable and `len` is the size of `val`.
+        check(unsafe {
+            libc::getsockopt(
+                self.op.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_SNDBUF,
+                ptr::from_mut(&mut val).cast(),
+                &mut len,
+            )
+        })?;
+        usize::try_from(val).map_err(|_| io::Error::other("negative SO_SNDBUF"))
+    }
+
+    /// Sends messages of `input` without reading until the socket refuses the next (`EAGAIN`)
+    /// or `max` are held; returns how many it took. A hash socket must be in record mode.
+    pub fn fill(&mut self, input: &[u8], max: usize) -> io::Result<usize> {
+        let mut calls = 0;
+        for held in 0..max {
+            match self.send(input, true, libc::MSG_DONTWAIT, &mut calls) {
+                Ok(()) => {}
+                Err(e) if e.raw_os_error() == Some(libc::EAGAIN) => return Ok(held),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(max)
     }
 
     /// Turns on `KCRYPTO_SET_RECORDS` (hash operation sockets): one message per iovec.

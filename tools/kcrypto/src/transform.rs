@@ -41,11 +41,22 @@ pub(crate) fn set_key_serial(socket: &Socket, serial: i32) -> Result<()> {
     Ok(socket.set_option(SOL_ALG, ALG_SET_KEY_BY_KEY_SERIAL, &serial.to_ne_bytes())?)
 }
 
-/// How many bytes an operation socket may hold: `SO_SNDBUF` rounded down to
-/// a page (AF_ALG's rule; kcrypto takes the unrounded value).
+/// What kcrypto counts against `SO_SNDBUF` per page of a message's input and
+/// of its output (the page and its entry in a page list)...
+const PAGE_CHARGE: usize = PAGE + 8;
+/// ... and per message (its request).
+const REQUEST_CHARGE: usize = 2048;
+
+/// How many bytes of messages an operation socket may hold: kcrypto counts
+/// each message's input and output in whole pages and a request
+/// (Documentation/userspace-api.rst), so a little under half of
+/// `SO_SNDBUF`, less a page an AEAD's tag may spill into. Below AF_ALG's
+/// limit (`SO_SNDBUF` rounded down to a page) too.
 pub(crate) fn send_limit(socket: &Socket) -> Result<usize> {
     let sndbuf = socket.option_int(libc::SOL_SOCKET, libc::SO_SNDBUF)?;
-    Ok(usize::try_from(sndbuf).unwrap_or(0) / PAGE * PAGE)
+    let sndbuf = usize::try_from(sndbuf).unwrap_or(0);
+    let pages = sndbuf.saturating_sub(REQUEST_CHARGE) / (2 * PAGE_CHARGE);
+    Ok(pages.saturating_sub(1) * PAGE)
 }
 
 /// Raises `SO_SNDBUF` so that at least `want` bytes fit, as far as the
@@ -59,8 +70,9 @@ pub(crate) fn grow_send_limit(socket: &Socket, want: usize) -> Result<usize> {
     if current >= want {
         return Ok(current);
     }
-    // The kernel doubles the value it is given; a page more covers rounding.
-    let ask = (want.min(MAX_SNDBUF) / 2 + PAGE) as i32;
+    // The inverse of send_limit(); the kernel doubles the value it is given.
+    let pages = want.min(MAX_SNDBUF).div_ceil(PAGE) + 1;
+    let ask = ((2 * pages * PAGE_CHARGE + REQUEST_CHARGE) / 2 + PAGE) as i32;
     for (force, plain) in [
         (libc::SO_SNDBUFFORCE, libc::SO_SNDBUF),
         (libc::SO_RCVBUFFORCE, libc::SO_RCVBUF),
@@ -189,10 +201,11 @@ mod tests {
         let (a, _b) = seqpacket_pair();
         a.set_option_int(libc::SOL_SOCKET, libc::SO_SNDBUF, 50_000)
             .expect("SO_SNDBUF");
-        // 100000 (doubled) rounded down to pages.
-        assert_eq!(send_limit(&a).ok(), Some(24 * PAGE));
+        // 100000 (doubled): 11 pages of input and output and a request,
+        // less a page.
+        assert_eq!(send_limit(&a).ok(), Some(10 * PAGE));
         let limit = grow_send_limit(&a, 150_000).expect("grow");
-        assert!(limit >= 24 * PAGE, "{limit}");
+        assert!(limit >= 150_000, "{limit}");
         assert_eq!(grow_send_limit(&a, 1000).ok(), Some(limit));
     }
 

@@ -567,8 +567,11 @@ impl Round {
         out_len: usize,
     ) -> Result<Vec<u8>, OpError> {
         let mut rng = Rng::new(self.seed);
-        // Hold the whole operation: raise the socket buffer (root may).
-        let want = (input.len() + out_len + 8192) as i32;
+        // Hold the whole operation: raise the socket buffer (root may). kcrypto
+        // counts input and output in whole pages (each part's output may start
+        // a page of its own) and a request per part.
+        let parts = self.cuts.len() + 2;
+        let want = (input.len() + out_len + 4104 * 2 * parts + 2048 * parts) as i32;
         // AF_ALG also works on no more output per read than SO_RCVBUF.
         let _ = op.set_option_int(libc::SOL_SOCKET, libc::SO_SNDBUFFORCE, want / 2 + 4096);
         let _ = op.set_option_int(libc::SOL_SOCKET, libc::SO_RCVBUFFORCE, want / 2 + 4096);
