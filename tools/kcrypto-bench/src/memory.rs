@@ -109,13 +109,90 @@ impl Cgroup {
         Ok(Cgroup { dir })
     }
 
-    /// Bytes charged to the cgroup.
+    /// Bytes charged to the cgroup, without the charges the memory controller keeps in
+    /// advance per CPU (up to 64 pages each, returned at unpredictable times): on every CPU,
+    /// a page and a pipe charged to another cgroup make the CPU return them first.
     fn current(&self) -> io::Result<usize> {
+        let other = self.dir.with_extension("drain");
+        if !other.exists() {
+            fs::create_dir(&other)?;
+        }
+        let pid = std::process::id().to_string();
+        let cpus = online_cpus();
+        fs::write(other.join("cgroup.procs"), &pid)?;
+        for cpu in 0..cpus {
+            pin(Some(cpu))?;
+            charge_elsewhere()?;
+        }
+        pin(None)?;
+        fs::write(self.dir.join("cgroup.procs"), &pid)?;
+        let _ = fs::remove_dir(&other);
         fs::read_to_string(self.dir.join("memory.current"))?
             .trim()
             .parse()
             .map_err(io::Error::other)
     }
+}
+
+/// The CPUs online (not those this thread may run on, which [`pin`] changes).
+fn online_cpus() -> usize {
+    // SAFETY: sysconf() has no memory arguments.
+    let n = unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) };
+    usize::try_from(n).unwrap_or(1).max(1)
+}
+
+/// Runs this thread on `cpu` only, or anywhere (`None`).
+fn pin(cpu: Option<usize>) -> io::Result<()> {
+    // SAFETY: cpu_set_t is plain data; all zeroes is the empty set.
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    for c in 0..online_cpus() {
+        if cpu.is_none_or(|only| only == c) {
+            // SAFETY: `set` is a valid cpu_set_t and `c` is below its capacity.
+            unsafe { libc::CPU_SET(c, &mut set) };
+        }
+    }
+    // SAFETY: `set` is a valid cpu_set_t of the size passed.
+    let ret = unsafe { libc::sched_setaffinity(0, size_of::<libc::cpu_set_t>(), &set) };
+    if ret != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Charges a fresh anonymous page (the page stock) and a pipe (the kernel-object stock) to
+/// the current cgroup on this CPU, then frees them.
+fn charge_elsewhere() -> io::Result<()> {
+    // SAFETY: a new private anonymous mapping; no existing memory is affected.
+    let page = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            4096,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    };
+    if page == libc::MAP_FAILED {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: the mapping is 4096 writable bytes; the write faults a page in, then the
+    // mapping (used nowhere else) goes.
+    unsafe {
+        std::ptr::write_volatile(page.cast::<u8>(), 1);
+        libc::munmap(page, 4096);
+    }
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for the two descriptors.
+    if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: both descriptors were just created and are owned here.
+    unsafe {
+        libc::close(fds[0]);
+        libc::close(fds[1]);
+    }
+    Ok(())
 }
 
 impl Drop for Cgroup {
@@ -125,6 +202,7 @@ impl Drop for Cgroup {
             std::process::id().to_string(),
         );
         let _ = fs::remove_dir(&self.dir);
+        let _ = fs::remove_dir(self.dir.with_extension("drain"));
     }
 }
 
