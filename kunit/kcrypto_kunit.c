@@ -39,6 +39,7 @@ static struct kunit_case kcrypto_crypto_cases[] = {
 	KUNIT_CASE(kcrypto_test_aead_lengths),
 	KUNIT_CASE(kcrypto_test_rng),
 	KUNIT_CASE(kcrypto_test_page_buf),
+	KUNIT_CASE(kcrypto_test_output_memory),
 	KUNIT_CASE(kcrypto_test_request_orphans),
 	KUNIT_CASE(kcrypto_test_errno_mapping),
 	KUNIT_CASE(kcrypto_test_sockaddr_parse),

@@ -576,6 +576,15 @@ mod tests {
         kunit_expect_eq!(t, dst.pages(5000).map(|p| p.len()), Ok(2));
         kunit_expect_eq!(t, dst.pages(5001).err(), Some(EINVAL));
         let mut empty = PageBuf::new();
+        kunit_expect_eq!(t, empty.footprint(), 0);
         kunit_expect_eq!(t, empty.pages(0).map(|p| p.len()), Ok(1));
+
+        // What a buffer counts against SO_SNDBUF: its pages, never more than the bound for
+        // its length that a send is checked against.
+        kunit_expect_eq!(t, empty.footprint(), PageBuf::footprint_of(0));
+        kunit_expect_eq!(t, dst.footprint(), 2 * PAGE_FOOTPRINT);
+        kunit_expect_eq!(t, PageBuf::footprint_of(5000), 2 * PAGE_FOOTPRINT);
+        kunit_expect!(t, buf.footprint() <= PageBuf::footprint_of(buf.len()));
+        kunit_expect!(t, tail.footprint() <= PageBuf::footprint_of(tail.len()));
     });
 }

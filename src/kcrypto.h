@@ -184,6 +184,7 @@ void kcrypto_test_akcipher_rsa(struct kunit *test);
 void kcrypto_test_aead_lengths(struct kunit *test);
 void kcrypto_test_rng(struct kunit *test);
 void kcrypto_test_page_buf(struct kunit *test);
+void kcrypto_test_output_memory(struct kunit *test);
 void kcrypto_test_request_orphans(struct kunit *test);
 void kcrypto_test_errno_mapping(struct kunit *test);
 void kcrypto_test_sockaddr_parse(struct kunit *test);

@@ -75,7 +75,7 @@ impl Output {
         self.held
     }
 
-    /// What a result takes: a request its job's pages and the request itself, an output its
+    /// What a result takes: a request in flight, its job's pages and itself; an output, its
     /// pages.
     fn footprint(entry: &Entry) -> usize {
         match entry {
@@ -358,4 +358,35 @@ impl Output {
             Some(Entry::Pending { .. }) | None => Err(EAGAIN),
         }
     }
+}
+
+#[cfg(CONFIG_KUNIT = "y")]
+mod tests {
+    use super::*;
+
+    kunit_case!(kcrypto_test_output_memory, |t| {
+        // Every result counts its pages while queued; what leaves the queue leaves the count.
+        let mut out = Output::new();
+        let first = out.pushed();
+        let mut total = 0;
+        for len in [1, 4096, 4097] {
+            let buf = kunit_try!(t, PageBuf::zeroed(len));
+            total += buf.footprint();
+            kunit_try!(t, out.push_data(buf));
+            kunit_expect_eq!(t, out.held(), total);
+        }
+        kunit_expect_eq!(
+            t,
+            total,
+            PageBuf::footprint_of(1) + 3 * PageBuf::footprint_of(4096)
+        );
+        out.pop();
+        kunit_expect_eq!(t, out.held(), total - PageBuf::footprint_of(1));
+        out.discard_since(first);
+        kunit_expect_eq!(
+            t,
+            (out.held(), out.ready(0, usize::MAX)),
+            (0, (false, true))
+        );
+    });
 }
