@@ -156,6 +156,8 @@ def tfm(fam, kind, name, key=None, authsize=None):
 def send_op(op, data, control, chunks=None, flags=0):
     """Sends one operation: control messages with the first part, MSG_MORE on all but the last."""
     parts = list(split(data, chunks or [len(data)]))
+    if len(parts) > 1:
+        room_for_parts(op, len(data), len(parts))
     for i, part in enumerate(parts):
         more = socket.MSG_MORE if i < len(parts) - 1 else 0
         op.sendmsg(part, control if i == 0 else (), more | flags)
@@ -166,6 +168,20 @@ def send_op(op, data, control, chunks=None, flags=0):
 # an 8-byte page-list entry each, and 2 KiB for its request.
 PAGE_CHARGE, REQUEST_CHARGE = 4096 + 8, 2048
 SO_MEMINFO, SK_MEMINFO_SNDBUF, SK_MEMINFO_WMEM_QUEUED = 55, 3, 5
+SO_SNDBUFFORCE = 32
+
+
+def room_for_parts(op, n, parts):
+    """Raises SO_SNDBUF (root) so that an operation of n bytes sent in `parts` parts without
+    reads fits: a chaining cipher processes each part as it comes, and its output takes whole
+    pages of its own until read (message_charge)."""
+    need = 2 * (n + PAGE_CHARGE * (parts + 1)) + REQUEST_CHARGE * (parts + 1)
+    if need > op.getsockopt_int(socket.SOL_SOCKET, socket.SO_SNDBUF):
+        value = (need // 2 + 4096).to_bytes(4, "little")
+        try:
+            op.setsockopt(socket.SOL_SOCKET, SO_SNDBUFFORCE, value)
+        except OSError:     # not root: up to net.core.wmem_max
+            op.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, value)
 
 
 def pages(n):
