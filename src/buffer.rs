@@ -288,6 +288,23 @@ impl PageBuf {
         self.write(old, data).inspect_err(|_| self.len = old)
     }
 
+    /// Appends a copy of the bytes of `src`; on error the buffer keeps its old length.
+    pub(crate) fn append_buf(&mut self, src: &PageBuf) -> Result {
+        let old = self.len;
+        let mut bounce = Scratch::<256>::new();
+        let mut at = 0;
+        while at < src.len() {
+            let piece = &mut bounce[..(src.len() - at).min(256)];
+            let copied = src.read(at, piece).and_then(|()| self.append(piece));
+            if let Err(err) = copied {
+                self.len = old;
+                return Err(err);
+            }
+            at += piece.len();
+        }
+        Ok(())
+    }
+
     /// Overwrites `offset..offset + data.len()` with `data`.
     pub(crate) fn write(&mut self, offset: usize, data: &[u8]) -> Result {
         if offset.checked_add(data.len()).ok_or(EINVAL)? > self.len {

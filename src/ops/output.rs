@@ -9,7 +9,7 @@
 //! the memory they take (whole pages and requests, not just their bytes: a 64-byte result
 //! takes a page).
 
-use kernel::{error::Error, prelude::*};
+use kernel::{error::Error, page::PAGE_SIZE, prelude::*};
 
 use crate::{
     buffer::{PageBuf, SecretBuf},
@@ -138,6 +138,29 @@ impl Output {
     /// Queues the output of a completed request.
     pub(crate) fn push_data(&mut self, buf: PageBuf) -> Result {
         self.push(Entry::Data { buf, read: 0 }).map(|_| ())
+    }
+
+    /// Queues the output of a part of a message whose first result is numbered `since`: a
+    /// small one is appended to the newest result if that is the same message's output, so
+    /// that a stream of small parts does not take a page each.
+    pub(crate) fn push_part(&mut self, buf: PageBuf, since: u64) -> Result {
+        if buf.len() < PAGE_SIZE && self.count > 0 {
+            let len = self.slots.len();
+            let tail = (self.head + self.count - 1) % len;
+            if let Some(Slot {
+                seq,
+                entry: Entry::Data { buf: last, .. },
+            }) = self.slots[tail].as_mut()
+            {
+                if *seq >= since {
+                    let before = last.footprint();
+                    last.append_buf(&buf)?;
+                    self.held = self.held - before + last.footprint();
+                    return Ok(());
+                }
+            }
+        }
+        self.push_data(buf)
     }
 
     /// Queues a request with its driver; `chains` if its chained IV may continue the next

@@ -238,13 +238,13 @@ impl SkcipherOp {
             while src.len() > limit {
                 let rest = src.split_off(limit)?;
                 let out = message.stream.part(&self.tfm, src)?;
-                self.output.push_data(out)?;
+                self.output.push_part(out, message.first_result)?;
                 src = rest;
             }
         }
         if !last {
             let out = message.stream.part(&self.tfm, src)?;
-            self.output.push_data(out)?;
+            self.output.push_part(out, message.first_result)?;
             return Ok(None);
         }
         // An empty message still goes to the algorithm, which may refuse it (XTS needs a
