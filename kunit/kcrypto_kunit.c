@@ -33,6 +33,7 @@ static struct kunit_case kcrypto_crypto_cases[] = {
 	KUNIT_CASE(kcrypto_test_hmac_sha256_kat),
 	KUNIT_CASE(kcrypto_test_hash_errors),
 	KUNIT_CASE(kcrypto_test_skcipher_kat),
+	KUNIT_CASE(kcrypto_test_skcipher_records),
 	KUNIT_CASE(kcrypto_test_skcipher_errors),
 	KUNIT_CASE(kcrypto_test_aead_kat),
 	KUNIT_CASE(kcrypto_test_akcipher_rsa),

@@ -203,6 +203,15 @@ extern "C" {
         last: bool,
         job: *mut c_void,
     ) -> *mut Req;
+    pub(crate) fn kcrypto_skcipher_records_submit(
+        tfm: *mut CryptoSkcipher,
+        bufs: *const Buffers,
+        encrypt: bool,
+        lens: *const u32,
+        count: c_uint,
+        ivs: *mut u8,
+        job: *mut c_void,
+    ) -> *mut Req;
     pub(crate) fn kcrypto_aead_submit(
         tfm: *mut CryptoAead,
         bufs: *const Buffers,

@@ -58,6 +58,11 @@ struct kcrypto_req *kcrypto_skcipher_submit(struct crypto_skcipher *tfm,
 					    bool encrypt, unsigned int len, u8 *iv,
 					    void *state, bool cont, bool final,
 					    void *job);
+struct kcrypto_req *kcrypto_skcipher_records_submit(struct crypto_skcipher *tfm,
+						    const struct kcrypto_buffers *bufs,
+						    bool encrypt, const u32 *lens,
+						    unsigned int count, u8 *ivs,
+						    void *job);
 struct kcrypto_req *kcrypto_aead_submit(struct crypto_aead *tfm,
 					const struct kcrypto_buffers *bufs,
 					bool encrypt, unsigned int assoclen,
@@ -178,6 +183,7 @@ void kcrypto_test_sha256_streaming(struct kunit *test);
 void kcrypto_test_hmac_sha256_kat(struct kunit *test);
 void kcrypto_test_hash_errors(struct kunit *test);
 void kcrypto_test_skcipher_kat(struct kunit *test);
+void kcrypto_test_skcipher_records(struct kunit *test);
 void kcrypto_test_skcipher_errors(struct kunit *test);
 void kcrypto_test_aead_kat(struct kunit *test);
 void kcrypto_test_akcipher_rsa(struct kunit *test);

@@ -49,6 +49,11 @@ struct kcrypto_sg {
 	struct scatterlist *sgl;
 	struct scatterlist inline_sg[KCRYPTO_INLINE_SG];
 	struct sg_table table;		/* allocated for more pages */
+	/* Record mode: one record's pages, and the entry of sgl at page pos. */
+	struct scatterlist *rec;
+	struct scatterlist rec_inline[KCRYPTO_INLINE_SG];
+	struct scatterlist *at;
+	unsigned int pos;
 };
 
 /*
@@ -67,6 +72,12 @@ struct kcrypto_req {
 	struct work_struct release;
 	const char *driver;		/* of the transform the job holds */
 	unsigned int out_len;		/* akcipher: pad the output to this */
+	/* skcipher record mode, see kcrypto_records_run() */
+	bool encrypt;
+	const u32 *rec_lens;
+	u8 *rec_ivs;
+	unsigned int rec_count, rec_next, rec_off;
+	struct work_struct rec_work;
 	enum { KCRYPTO_SKCIPHER, KCRYPTO_AEAD, KCRYPTO_AKCIPHER_ENCRYPT,
 	       KCRYPTO_AKCIPHER_VERIFY } kind;
 	union {
@@ -110,10 +121,17 @@ int kcrypto_requests_in_flight(void)
  * Undoes kcrypto_req_new(): for a request that never reached a driver, and
  * the last step of freeing one that did.
  */
+static void kcrypto_sg_free(struct kcrypto_sg *table)
+{
+	sg_free_table(&table->table);
+	if (table->rec != table->rec_inline)
+		kfree(table->rec);
+}
+
 static void kcrypto_req_abandon(struct kcrypto_req *req)
 {
-	sg_free_table(&req->src.table);
-	sg_free_table(&req->dst.table);
+	kcrypto_sg_free(&req->src);
+	kcrypto_sg_free(&req->dst);
 	kfree_sensitive(req);
 	atomic_dec(&kcrypto_requests);
 	module_put(THIS_MODULE);
@@ -260,6 +278,156 @@ struct kcrypto_req *kcrypto_skcipher_submit(struct crypto_skcipher *tfm,
 			crypto_skcipher_decrypt(req->skcipher);
 	if (err && err != -EINPROGRESS && err != -EBUSY) {
 		/* Refused up front (a length it cannot process): no request. */
+		kcrypto_req_abandon(req);
+		return ERR_PTR(err);
+	}
+	req->job = job;
+	kcrypto_req_started(req, err);
+	return req;
+}
+
+/* Pages @len bytes at @off take, in a buffer of whole pages. */
+static unsigned int kcrypto_span(unsigned int off, unsigned int len)
+{
+	return (off + len - 1) / PAGE_SIZE - off / PAGE_SIZE + 1;
+}
+
+/* Record mode: room for the scatterlist of the record with the most pages. */
+static int kcrypto_sg_records(struct kcrypto_sg *table, unsigned int nents)
+{
+	table->at = table->sgl;
+	if (nents <= KCRYPTO_INLINE_SG) {
+		table->rec = table->rec_inline;
+		return 0;
+	}
+	table->rec = kmalloc_array(nents, sizeof(*table->rec), GFP_KERNEL_ACCOUNT);
+	return table->rec ? 0 : -ENOMEM;
+}
+
+/*
+ * Record mode: a scatterlist of just the @len bytes at @off of @table, so
+ * that a driver describing a scatterlist to its device to the end (as
+ * virtio-crypto does) sees only the record. Records come in order.
+ */
+static struct scatterlist *kcrypto_sg_range(struct kcrypto_sg *table,
+					    unsigned int off, unsigned int len)
+{
+	unsigned int nents = kcrypto_span(off, len), in = off % PAGE_SIZE, i;
+	struct scatterlist *sg;
+
+	for (; table->pos < off / PAGE_SIZE; table->pos++)
+		table->at = sg_next(table->at);
+	sg_init_table(table->rec, nents);
+	for (i = 0, sg = table->at; i < nents; i++, sg = sg_next(sg)) {
+		unsigned int piece = min(len, sg->length - in);
+
+		sg_set_page(&table->rec[i], sg_page(sg), piece, sg->offset + in);
+		len -= piece;
+		in = 0;
+	}
+	return table->rec;
+}
+
+/*
+ * Record mode: runs the records from rec_next on, each of rec_lens[i] bytes
+ * at its offset in the buffers, with its own IV. Returns 0 when all are
+ * done, -EINPROGRESS or -EBUSY when a driver has one (its completion goes
+ * on from there), or the error of the record that failed.
+ */
+static int kcrypto_records_run(struct kcrypto_req *req)
+{
+	struct skcipher_request *sreq = req->skcipher;
+	unsigned int ivsize = crypto_skcipher_ivsize(crypto_skcipher_reqtfm(sreq));
+	int err;
+
+	while (req->rec_next < req->rec_count) {
+		unsigned int len = req->rec_lens[req->rec_next];
+		struct scatterlist *src, *dst;
+
+		src = kcrypto_sg_range(&req->src, req->rec_off, len);
+		dst = kcrypto_sg_range(&req->dst, req->rec_off, len);
+		skcipher_request_set_crypt(sreq, src, dst, len,
+					   req->rec_ivs + req->rec_next * ivsize);
+		err = req->encrypt ? crypto_skcipher_encrypt(sreq) :
+				     crypto_skcipher_decrypt(sreq);
+		if (err)
+			return err;
+		req->rec_off += len;
+		req->rec_next++;
+	}
+	return 0;
+}
+
+/* The records after one a driver completed, in process context. */
+static void kcrypto_records_work(struct work_struct *work)
+{
+	struct kcrypto_req *req = container_of(work, struct kcrypto_req, rec_work);
+
+	kcrypto_req_started(req, kcrypto_records_run(req));
+}
+
+/* A driver's completion of one record (any context). */
+static void kcrypto_records_complete(void *data, int err)
+{
+	struct kcrypto_req *req = data;
+
+	if (err == -EINPROGRESS)
+		return;
+	if (!err) {
+		req->rec_off += req->rec_lens[req->rec_next];
+		req->rec_next++;
+		if (req->rec_next < req->rec_count) {
+			queue_work(kcrypto_wq, &req->rec_work);
+			return;
+		}
+	}
+	kcrypto_req_complete(req, err);
+}
+
+/*
+ * Submits @count skcipher records as one request: record i is the next
+ * @lens[i] bytes of @bufs, processed with the IV at @ivs + i * ivsize. The
+ * records are independent messages; one request saves a request, two
+ * buffers and a completion per record. An error a record returns at once
+ * fails the submission.
+ */
+struct kcrypto_req *kcrypto_skcipher_records_submit(struct crypto_skcipher *tfm,
+						    const struct kcrypto_buffers *bufs,
+						    bool encrypt, const u32 *lens,
+						    unsigned int count, u8 *ivs,
+						    void *job)
+{
+	unsigned int i, off = 0, nents = 1;
+	struct kcrypto_req *req;
+	int err;
+
+	for (i = 0; i < count; off += lens[i++])
+		nents = max(nents, kcrypto_span(off, lens[i]));
+	req = kcrypto_req_new(bufs, crypto_skcipher_tfm(tfm),
+			      sizeof(*req->skcipher) +
+			      crypto_skcipher_reqsize(tfm));
+	if (IS_ERR(req))
+		return req;
+	err = kcrypto_sg_records(&req->src, nents);
+	if (!err)
+		err = kcrypto_sg_records(&req->dst, nents);
+	if (err) {
+		kcrypto_req_abandon(req);
+		return ERR_PTR(err);
+	}
+	req->skcipher = (struct skcipher_request *)req->ctx;
+	skcipher_request_set_tfm(req->skcipher, tfm);
+	skcipher_request_set_callback(req->skcipher, CRYPTO_TFM_REQ_MAY_SLEEP |
+				      CRYPTO_TFM_REQ_MAY_BACKLOG,
+				      kcrypto_records_complete, req);
+	req->encrypt = encrypt;
+	req->rec_lens = lens;
+	req->rec_ivs = ivs;
+	req->rec_count = count;
+	INIT_WORK(&req->rec_work, kcrypto_records_work);
+	err = kcrypto_records_run(req);
+	if (err && err != -EINPROGRESS && err != -EBUSY) {
+		/* No driver holds the request: every record so far completed. */
 		kcrypto_req_abandon(req);
 		return ERR_PTR(err);
 	}

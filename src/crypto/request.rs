@@ -63,13 +63,14 @@ pub(crate) enum Tfm {
 }
 
 /// The memory of one request: input, output, IV and (for a cipher) the state carried between
-/// the parts of a message.
+/// the parts of a message, or the lengths of its records (their IVs one after another in `iv`).
 pub(crate) struct Job {
     tfm: Tfm,
     src: PageBuf,
     dst: PageBuf,
     iv: SecretBuf,
     state: SecretBuf,
+    records: KVec<u32>,
 }
 
 impl Job {
@@ -86,7 +87,41 @@ impl Job {
             dst,
             iv,
             state,
+            records: KVec::new(),
         }
+    }
+
+    /// A job of cipher records: record `i` is the `lens[i]` bytes of `src` after those of the
+    /// records before it, processed with the IV at `i * iv_size` of `ivs` into the same place
+    /// of `dst`. `EINVAL` unless the records are not empty and exactly fill `src`, `dst` is as
+    /// long and `ivs` holds an IV for each.
+    pub(crate) fn records(
+        tfm: Arc<Skcipher>,
+        src: PageBuf,
+        dst: PageBuf,
+        ivs: SecretBuf,
+        lens: KVec<u32>,
+    ) -> Result<Self> {
+        let total = lens.iter().try_fold(0usize, |sum, &len| match len {
+            0 => None,
+            len => sum.checked_add(len as usize),
+        });
+        let ivs_len = lens.len().checked_mul(tfm.iv_size()).ok_or(EINVAL)?;
+        if lens.is_empty()
+            || total != Some(src.len())
+            || dst.len() != src.len()
+            || ivs.len() < ivs_len
+        {
+            return Err(EINVAL);
+        }
+        Ok(Self {
+            tfm: Tfm::Skcipher(tfm),
+            src,
+            dst,
+            iv: ivs,
+            state: SecretBuf::new(),
+            records: lens,
+        })
     }
 }
 
@@ -137,6 +172,8 @@ pub(crate) enum Op {
         cont: bool,
         last: bool,
     },
+    /// The job's cipher records, `len` bytes in all (see [`Job::records`]).
+    Records { direction: Direction, len: usize },
     /// An AEAD message of `len` bytes, the first `assoc_len` of them associated data.
     Aead {
         direction: Direction,
@@ -155,6 +192,7 @@ impl Op {
     fn len(self) -> usize {
         match self {
             Op::Cipher { len, .. }
+            | Op::Records { len, .. }
             | Op::Aead { len, .. }
             | Op::Encrypt { len }
             | Op::Verify { len, .. } => len,
@@ -191,6 +229,9 @@ impl Request {
                     last,
                 },
             ) => {
+                if !job.records.is_empty() {
+                    return Err(EINVAL);
+                }
                 let (tfm, len) = (tfm.as_raw(), api_len(len)?);
                 let encrypt = direction == Direction::Encrypt;
                 let job = KBox::into_raw(job);
@@ -208,6 +249,32 @@ impl Request {
                         state,
                         cont,
                         last,
+                        job.cast(),
+                    )
+                };
+                (raw, job)
+            }
+            (Tfm::Skcipher(tfm), Op::Records { direction, len }) => {
+                // The scatterlists cover `len` bytes: the records must (see `Job::records`).
+                if job.records.is_empty() || len != job.src.len() {
+                    return Err(EINVAL);
+                }
+                let tfm = tfm.as_raw();
+                let encrypt = direction == Direction::Encrypt;
+                let lens = job.records.as_ptr();
+                let count = u32::try_from(job.records.len()).map_err(|_| EINVAL)?;
+                let job = KBox::into_raw(job);
+                // SAFETY: As for a cipher part above; `lens` has `count` entries, non-empty
+                // records that fill the `len` bytes both scatterlists cover, and the IVs are
+                // `count` IVs of the transform's size (`Job::records`), all in `job`.
+                let raw = unsafe {
+                    ffi::kcrypto_skcipher_records_submit(
+                        tfm,
+                        &buffers,
+                        encrypt,
+                        lens,
+                        count,
+                        iv,
                         job.cast(),
                     )
                 };

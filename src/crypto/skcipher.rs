@@ -374,6 +374,72 @@ mod tests {
         }
     });
 
+    kunit_case!(kcrypto_test_skcipher_records, |t| {
+        let tfm = kunit_try!(t, keyed(c_str!("cbc(aes)"), &KEY));
+        // Three records in one request: the whole vector, its first three blocks and its
+        // last, each from its own IV (the last block's IV is the ciphertext before it).
+        let records: [(&[u8], &[u8], &[u8]); 3] = [
+            (&CBC_IV, &PLAIN, &CBC),
+            (&CBC_IV, &PLAIN[..48], &CBC[..48]),
+            (&CBC[32..48], &PLAIN[48..], &CBC[48..]),
+        ];
+        let (mut src, mut lens, mut want) = (PageBuf::new(), KVec::new(), KVec::new());
+        let mut ivs = kunit_try!(t, SecretBuf::zeroed(3 * 16));
+        for (i, (iv, plain, cipher)) in records.iter().enumerate() {
+            ivs[i * 16..(i + 1) * 16].copy_from_slice(iv);
+            kunit_try!(t, src.append(plain));
+            kunit_try!(t, lens.push(plain.len() as u32, GFP_KERNEL));
+            kunit_try!(t, want.extend_from_slice(cipher, GFP_KERNEL));
+        }
+        let len = src.len();
+        let job = kunit_try!(
+            t,
+            Job::records(
+                tfm.clone(),
+                src,
+                kunit_try!(t, PageBuf::zeroed(len)),
+                ivs,
+                lens
+            )
+        );
+        let op = Op::Records {
+            direction: Direction::Encrypt,
+            len,
+        };
+        let mut request = kunit_try!(t, Request::submit(job, op));
+        let job = kunit_try!(t, request.wait());
+        let mut got = [0u8; 128];
+        kunit_try!(t, job.output().read(0, &mut got[..len]));
+        kunit_expect_eq!(t, &got[..len], &want[..]);
+
+        // A job whose records do not exactly fill its buffers, one that is empty, or one
+        // without an IV for each is refused.
+        for (lens, ivs) in [
+            (&[16u32, 32][..], 32),
+            (&[64, 0], 32),
+            (&[], 0),
+            (&[48, 16], 16),
+        ] {
+            let mut list = KVec::new();
+            kunit_try!(t, list.extend_from_slice(lens, GFP_KERNEL));
+            let mut src = PageBuf::new();
+            kunit_try!(t, src.append(&PLAIN));
+            let job = Job::records(
+                tfm.clone(),
+                src,
+                kunit_try!(t, PageBuf::zeroed(64)),
+                kunit_try!(t, SecretBuf::zeroed(ivs)),
+                list,
+            );
+            kunit_expect_eq!(
+                t,
+                job.err(),
+                Some(EINVAL),
+                "records {lens:?}, {ivs}-byte IVs"
+            );
+        }
+    });
+
     kunit_case!(kcrypto_test_skcipher_errors, |t| {
         let mut tfm = kunit_try!(t, Skcipher::new(c_str!("cbc(aes)"), 0, 0));
         // Key and IV sizes the algorithm refuses.

@@ -7,6 +7,10 @@
 //! that part's control messages or else, as AF_ALG, from the previous message (initially:
 //! decrypt, zero IV; after a message: its chained IV). Output is queued for `recvmsg` as it is
 //! produced: part by part for an algorithm that chains, at the last part for one that does not.
+//!
+//! In record mode (`KCRYPTO_SET_RECORDS`, kcrypto's own) every iovec of a `sendmsg` is a whole
+//! message of its own, its IV first: up to [`MAX_RECORDS`] messages go to the driver as one
+//! request, and their output is read as one stream.
 
 use kernel::{prelude::*, sync::Arc};
 
@@ -15,7 +19,7 @@ use crate::crypto::AlgInfo;
 use crate::{
     buffer::{PageBuf, SecretBuf},
     crypto::{
-        request,
+        request::{self, Job, Op, Request},
         skcipher::{Skcipher, Stream},
         Direction,
     },
@@ -23,6 +27,9 @@ use crate::{
     limits,
     msg::{Msg, MSG_MORE},
 };
+
+/// The most records one `sendmsg` takes in record mode.
+pub(crate) const MAX_RECORDS: usize = 64;
 
 /// The transform of a socket bound to a cipher.
 pub(crate) struct SkcipherTransform {
@@ -70,6 +77,7 @@ impl SkcipherTransform {
             direction: Direction::Decrypt,
             chain: Chain::Iv(iv),
             message: None,
+            records: false,
             output: Output::new(),
             _child: self.children.add(),
         })
@@ -103,6 +111,8 @@ pub(crate) struct SkcipherOp {
     direction: Direction,
     chain: Chain,
     message: Option<Message>,
+    /// `KCRYPTO_SET_RECORDS`: one message per iovec, its IV first.
+    records: bool,
     output: Output,
     _child: Child,
 }
@@ -122,6 +132,9 @@ impl SkcipherOp {
         let settings = Settings::parse(msg)?;
         if settings.assoc_len.is_some() {
             return Err(EINVAL);
+        }
+        if self.records {
+            return self.send_records(msg, &settings);
         }
         if self.message.is_some() && !settings.is_empty() {
             // The message in progress keeps what it started with.
@@ -174,6 +187,76 @@ impl SkcipherOp {
             self.chain = Chain::Iv(iv);
         }
         Ok(len)
+    }
+
+    /// Switches record mode (`KCRYPTO_SET_RECORDS`); `EBUSY` while a message is in progress.
+    pub(crate) fn set_records(&mut self, on: bool) -> Result {
+        if self.message.is_some() {
+            return Err(EBUSY);
+        }
+        self.records = on;
+        Ok(())
+    }
+
+    /// Record mode: every iovec of `msg` is one whole message, its IV followed by its data, at
+    /// most [`MAX_RECORDS`] of them (`EMSGSIZE`); the direction is the message's or the
+    /// socket's, as for any message, and an `ALG_SET_IV` or `MSG_MORE` is `EINVAL`. A record
+    /// shorter than an IV and a block, or, for an algorithm that chains, not a whole number of
+    /// blocks, is `EINVAL`. Every check is made before any data is taken; the records are
+    /// submitted as one request, whose output is queued as one result.
+    fn send_records(&mut self, msg: &mut Msg<'_>, settings: &Settings<'_>) -> Result<usize> {
+        if msg.flags() & MSG_MORE != 0 || settings.iv.is_some() {
+            return Err(EINVAL);
+        }
+        let direction = settings.direction()?.unwrap_or(self.direction);
+        let mut lens = [0usize; MAX_RECORDS];
+        let count = msg.segments(&mut lens)?;
+        let lens = &lens[..count];
+        if count == 0 {
+            return Ok(0);
+        }
+        let (iv_size, block) = (self.tfm.iv_size(), self.tfm.block_size());
+        let mut data = 0usize;
+        for &len in lens {
+            let record = len.checked_sub(iv_size).ok_or(EINVAL)?;
+            if record == 0 || record < block || (self.tfm.chains() && record % block != 0) {
+                return Err(EINVAL);
+            }
+            if record > self.tfm.max_request() || record > limits::max_op_bytes() as usize {
+                return Err(Errno::MessageSize.into());
+            }
+            data += record;
+        }
+        let ivs_len = count * iv_size;
+        let need = message_footprint(data, data) + ivs_len;
+        check_room(need, self.output.held(), msg.send_buffer())?;
+        self.output.check_room()?;
+        request::check_room()?;
+
+        let mut records = KVec::with_capacity(count, GFP_KERNEL_ACCOUNT)?;
+        let mut ivs = SecretBuf::zeroed(ivs_len.max(1))?;
+        let mut src = PageBuf::new();
+        for (i, &len) in lens.iter().enumerate() {
+            let iv = ivs.get_mut(i * iv_size..(i + 1) * iv_size).ok_or(EINVAL)?;
+            msg.copy_from(iv)?;
+            let record = len - iv_size;
+            src.append_from(msg, record)?;
+            records.push(
+                u32::try_from(record).map_err(|_| EINVAL)?,
+                GFP_KERNEL_ACCOUNT,
+            )?;
+        }
+        let job = Job::records(self.tfm.clone(), src, PageBuf::zeroed(data)?, ivs, records)?;
+        let request = Request::submit(
+            job,
+            Op::Records {
+                direction,
+                len: data,
+            },
+        )?;
+        self.output.push_request(request, false)?;
+        self.direction = direction;
+        Ok(lens.iter().sum())
     }
 
     /// Starts a message with `settings`, or the socket's direction and IV where they are silent.

@@ -53,7 +53,7 @@ const ALG_SET_KEY_BY_KEY_SERIAL: i32 = 7;
 const KCRYPTO_GET_DRIVER: i32 = 64;
 /// `KCRYPTO_LIST_ALGS`: every implementation a caller may bind to.
 const KCRYPTO_LIST_ALGS: i32 = 65;
-/// `KCRYPTO_SET_RECORDS`: one message per iovec on a hash operation socket.
+/// `KCRYPTO_SET_RECORDS`: one message per iovec on a hash or cipher operation socket.
 const KCRYPTO_SET_RECORDS: i32 = 66;
 
 enum State {
@@ -175,8 +175,8 @@ impl Socket {
     /// Handles `setsockopt` at level `SOL_ALG`; `read` copies the option value in.
     ///
     /// As in AF_ALG, anything but an option of a bound socket is `ENOPROTOOPT`, except
-    /// kcrypto's `KCRYPTO_SET_RECORDS` on an operation socket (hash only: `EOPNOTSUPP` for the
-    /// others).
+    /// kcrypto's `KCRYPTO_SET_RECORDS` on an operation socket (hash and skcipher only:
+    /// `EOPNOTSUPP` for the others).
     pub(crate) fn set_option(
         &self,
         level: i32,
@@ -196,13 +196,15 @@ impl Socket {
                     return Err(EINVAL);
                 }
                 read(&mut value)?;
-                let Operation::Hash(hash) = op else {
-                    return Err(Errno::NotSupported.into());
+                let on = match i32::from_ne_bytes(value) {
+                    0 => false,
+                    1 => true,
+                    _ => return Err(EINVAL),
                 };
-                return match i32::from_ne_bytes(value) {
-                    0 => hash.set_records(false),
-                    1 => hash.set_records(true),
-                    _ => Err(EINVAL),
+                return match op {
+                    Operation::Hash(hash) => hash.set_records(on),
+                    Operation::Skcipher(cipher) => cipher.set_records(on),
+                    _ => Err(Errno::NotSupported.into()),
                 };
             }
             _ => return Err(Errno::NoProtocolOption.into()),

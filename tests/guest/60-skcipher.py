@@ -408,6 +408,116 @@ def limits(label, fam):
                      errno.EMSGSIZE, lambda: op.sendmsg(bytes(part), (), MORE))
 
 
+def records(label, fam, fams):
+    """KCRYPTO_SET_RECORDS: every iovec of a sendmsg is a whole message, its IV first; one
+    request for all of them, whose output one recvmsg reads, one iovec per record."""
+    af_alg = next((f for _, f in fams if f == afk.AF_ALG), None)
+    for name, alg in SK.items():
+        # The standards' vectors, all of an algorithm's in one sendmsg.
+        kats = [(bytes.fromhex(key), bytes.fromhex(iv), bytes.fromhex(pt), bytes.fromhex(ct))
+                for _, n, key, iv, pt, ct in vectors.SKCIPHER if n == name and pt]
+        keys, bad = {k for k, *_ in kats}, []
+        for key in keys:
+            batch = [(iv, pt, ct) for k, iv, pt, ct in kats if k == key]
+            with ciphers.tfm(fam, b"skcipher", name, key) as t, t.accept() as op:
+                ciphers.set_records(op, 1)
+                enc = ciphers.records_op(op, [(iv, pt) for iv, pt, _ in batch], True)
+                dec = ciphers.records_op(op, [(iv, ct) for iv, _, ct in batch], False)
+            if enc != [ct for *_, ct in batch] or dec != [pt for _, pt, _ in batch]:
+                bad.append(key.hex()[:8])
+        check(f"{label}: records {name.decode()}: {len(kats)} known answers, those of a key in "
+              f"one sendmsg ({len(keys)}), encrypt and decrypt", kats and not bad, str(bad))
+        # Random records against cryptography and, record by record, AF_ALG.
+        bad = []
+        for rnd in range(4):
+            key = rand_key(name)
+            count = rng.choice([1, 2, 63, 64, rng.randrange(1, 65)])
+            top = 70000 if rnd == 0 else 5000
+            batch = [(rand_iv(name), rng.randbytes(ciphers.record_len(rng, alg, top)))
+                     for _ in range(count)]
+            want = [ref(name, key, iv, pt, True) for iv, pt in batch]
+            try:
+                with ciphers.tfm(fam, b"skcipher", name, key) as t, t.accept() as op:
+                    ciphers.set_records(op, 1)
+                    ciphers.room_for_parts(op, sum(len(pt) for _, pt in batch), 1)
+                    enc = ciphers.records_op(op, batch, True)
+                    # The direction stays the socket's, as for any message.
+                    again = ciphers.records_op(op, batch)
+                    dec = ciphers.records_op(op, [(iv, ct) for (iv, _), ct in
+                                                  zip(batch, want)], False)
+            except OSError as e:
+                bad.append((count, ename(e.errno)))
+                continue
+            if enc != want or again != want or dec != [pt for _, pt in batch]:
+                bad.append((count, [len(pt) for _, pt in batch][:8]))
+            if af_alg is not None and rnd == 1:
+                theirs = [ciphers.skcipher(af_alg, name, key, iv, pt, True) for iv, pt in batch]
+                if theirs != enc:
+                    bad.append(("AF_ALG differs", count))
+        check(f"{label}: records {name.decode()}: 4 sendmsgs of 1 to 64 random records (up to "
+              f"70000 bytes) == cryptography{' and AF_ALG' if af_alg else ''}, encrypt and "
+              f"decrypt", not bad, str(bad[:4]))
+
+    key, iv = rng.randbytes(16), rng.randbytes(16)
+    with ciphers.tfm(fam, b"skcipher", b"cbc(aes)", key) as t, t.accept() as op:
+        first = rng.randbytes(64)
+        ciphers.skcipher_op(op, first, True, iv)
+        ciphers.set_records(op, 1)
+        held0 = ciphers.held(op)[0]
+        ciphers.send_records(op, [(iv, bytes(16))] * 64, True)
+        check(f"{label}: records: 64 records of 16 bytes count one message of 1024 bytes "
+              f"(SO_MEMINFO)", ciphers.held(op)[0] - held0 == ciphers.message_charge(1024),
+              f"({ciphers.held(op)[0] - held0})")
+        out = ciphers.recv_exact(op, 1024)
+        check(f"{label}: records: ... and read as one stream",
+              out == ref(b"cbc(aes)", key, iv, bytes(16), True) * 64)
+
+        def refused(what, err, records, control=(), flags=0, raw=None):
+            parts = raw or [(i or b"") + d for i, d in records]
+            expect_errno(f"{label}: records: {what}: {ename(err)}", err,
+                         lambda: op.sendmsg_iov(parts, flags, control))
+            left = errno_of(lambda: op.recv(64, DONTWAIT))
+            check(f"{label}: records: ... and nothing queued or held", left == errno.EAGAIN
+                  and ciphers.held(op)[0] == 0, f"({ename(left)}, {ciphers.held(op)})")
+
+        refused("an ALG_SET_IV", errno.EINVAL, [(iv, bytes(16))], [afk.cmsg_iv(iv)])
+        refused("MSG_MORE", errno.EINVAL, [(iv, bytes(16))], flags=MORE)
+        refused("65 records", errno.EMSGSIZE, [(iv, bytes(16))] * 65)
+        refused("a record shorter than its IV", errno.EINVAL, [], raw=[iv[:10]])
+        refused("a record of its IV alone", errno.EINVAL, [(iv, bytes(16)), (iv, b"")])
+        refused("a record of 20 bytes (cbc: whole blocks)", errno.EINVAL,
+                [(iv, bytes(16)), (iv, bytes(20))])
+        refused("an ALG_SET_AEAD_ASSOCLEN", errno.EINVAL, [(iv, bytes(16))],
+                [afk.cmsg_assoclen(0)])
+        sndbuf = ciphers.held(op)[1]
+        big = ciphers.largest_message(sndbuf) + 4096
+        refused(f"records of {big} bytes, more than SO_SNDBUF {sndbuf} ever holds",
+                errno.EMSGSIZE, [(iv, bytes(big // 4))] * 4)
+
+        # Filled without reads: EAGAIN, then every batch reads back whole.
+        sent = 0
+        while errno_of(lambda: ciphers.send_records(op, [(iv, bytes(4096))] * 2, True,
+                                                     DONTWAIT)) == 0:
+            sent += 1
+        got = ciphers.recv_exact(op, sent * 8192)
+        block = ref(b"cbc(aes)", key, iv, bytes(4096), True)
+        check(f"{label}: records: sends without reads end in EAGAIN once SO_SNDBUF is full; "
+              f"all {sent} batches read back", sent > 2 and got == block * 2 * sent,
+              f"({sent} batches, {len(got)} bytes)")
+
+        # Records leave the socket's IV alone: a message without one continues the last
+        # message sent outside record mode, as AF_ALG would.
+        ciphers.set_records(op, 0)
+        second = rng.randbytes(32)
+        op.sendmsg(second, [afk.cmsg_op(True)])
+        out = ciphers.recv_exact(op, 32)
+        check(f"{label}: records off: the next message continues the IV of the last one "
+              f"before records", out == ref(b"cbc(aes)", key, iv, first + second, True)[64:])
+        op.sendmsg(bytes(16), [afk.cmsg_op(True)], MORE)
+        expect_errno(f"{label}: records: switching with a message in progress: EBUSY",
+                     errno.EBUSY, lambda: ciphers.set_records(op, 1))
+
+
 def threads(label, fam):
     """kcrypto: threads racing on one operation socket; errors are fine, splats are not."""
     key = rand_key(b"cbc(aes)")
@@ -463,6 +573,7 @@ def main():
             streaming(label, fam)
             request_scoped(label, fam)
             limits(label, fam)
+            records(label, fam, fams)
             threads(label, fam)
     return tap.finish()
 

@@ -336,6 +336,41 @@ def deep_queue():
                                                                     True))
 
 
+def records():
+    """KCRYPTO_SET_RECORDS on the device: each sendmsg of records is one request that goes on
+    from the driver's completion of one record to the next (src/request.c)."""
+    key = rng.randbytes(32)
+    base = refcnt()
+    with bind(cls=afk.HARDWARE_ONLY, key=key) as t, t.accept() as op:
+        set_sndbuf(op, 1 << 22)
+        ciphers.set_records(op, 1)
+        batches, want = [], []
+        for i in range(8):
+            batch = [(rng.randbytes(16), rng.randbytes(16 + rand_len(rng, 8192)))
+                     for _ in range(rng.choice((1, 64, rng.randrange(1, 65))))]
+            encrypt = i % 2 == 0
+            ciphers.send_records(op, batch, encrypt)
+            batches.append(batch)
+            want += [ref(key, iv, data, encrypt) for iv, data in batch]
+        total = sum(len(w) for w in want)
+        got = ciphers.recv_exact(op, total)
+        count = sum(map(len, batches))
+        check(f"virtio: 8 sendmsgs of records ({count} records, {total} bytes) in flight, "
+              "directions alternating, read in order: each as cryptography",
+              got == b"".join(want), f"({len(got)} bytes)")
+        drv = afk.driver_info(op).driver
+        check("virtio: ... served by the device", drv == VIRTIO, drv)
+        expect_errno("virtio: a record of 64 KiB + 16 (its largest request is 64 KiB): "
+                     "EMSGSIZE", errno.EMSGSIZE, lambda: ciphers.send_records(
+                         op, [(bytes(16), bytes(65536 + 16))], True))
+        for _ in range(4):
+            ciphers.send_records(op, [(rng.randbytes(16), rng.randbytes(4096))] * 64, True)
+    # Closed with 4 batches uncollected: the requests finish with the device, then go.
+    back = wait_refcnt(base)
+    check(f"virtio: sockets closed with 4 batches of records uncollected: the module "
+          f"references return to {base}", back == base, f"(refcnt {back})")
+
+
 def module_refs():
     """Every request in flight (sent, not yet collected) holds a module reference; delete_module
     fails while any is held, and changes nothing."""
@@ -879,6 +914,7 @@ def main():
         class_checks()
         differential()
         deep_queue()
+        records()
         module_refs()
         max_requests()
         timeouts()

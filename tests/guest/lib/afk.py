@@ -137,16 +137,7 @@ class Sock:
 
     def sendmsg(self, data, control=(), flags=0):
         """sendmsg with control messages given as (level, type, payload) tuples."""
-        cbuf = b""
-        for level, kind, payload in control:
-            msg = struct.pack("=Qii", 16 + len(payload), level, kind) + payload
-            cbuf += msg.ljust((len(msg) + 7) // 8 * 8, b"\0")
-        buf = ctypes.create_string_buffer(bytes(data), max(len(data), 1))
-        iov = _iovec(ctypes.cast(buf, ctypes.c_void_p), len(data))
-        ctl = ctypes.create_string_buffer(cbuf, len(cbuf)) if cbuf else None
-        msg = _msghdr(None, 0, ctypes.pointer(iov), 1,
-                      ctypes.cast(ctl, ctypes.c_void_p) if ctl else None, len(cbuf), 0)
-        return _check(_libc.sendmsg(self.fd, ctypes.byref(msg), flags))
+        return self.sendmsg_iov([data], flags, control)
 
     def recv(self, size, flags=0):
         """Returns (data, msg_flags)."""
@@ -156,12 +147,19 @@ class Sock:
         n = _check(_libc.recvmsg(self.fd, ctypes.byref(msg), flags))
         return buf.raw[:n], msg.flags
 
-    def sendmsg_iov(self, parts, flags=0):
-        """sendmsg of one iovec per element of parts (empty ones too)."""
+    def sendmsg_iov(self, parts, flags=0, control=()):
+        """sendmsg of one iovec per element of parts (empty ones too), with control messages
+        given as (level, type, payload) tuples."""
+        cbuf = b""
+        for level, kind, payload in control:
+            msg = struct.pack("=Qii", 16 + len(payload), level, kind) + payload
+            cbuf += msg.ljust((len(msg) + 7) // 8 * 8, b"\0")
         bufs = [ctypes.create_string_buffer(bytes(p), max(len(p), 1)) for p in parts]
         iovs = (_iovec * max(len(parts), 1))(
             *[_iovec(ctypes.cast(b, ctypes.c_void_p), len(p)) for b, p in zip(bufs, parts)])
-        msg = _msghdr(None, 0, iovs, len(parts), None, 0, 0)
+        ctl = ctypes.create_string_buffer(cbuf, len(cbuf)) if cbuf else None
+        msg = _msghdr(None, 0, iovs, len(parts),
+                      ctypes.cast(ctl, ctypes.c_void_p) if ctl else None, len(cbuf), 0)
         return _check(_libc.sendmsg(self.fd, ctypes.byref(msg), flags))
 
     def recvmsg_iov(self, sizes, flags=0):

@@ -228,6 +228,34 @@ def skcipher_op(op, data, encrypt, iv=None, chunks=None):
     return recv_exact(op, len(data))
 
 
+def set_records(op, on):
+    """KCRYPTO_SET_RECORDS on (1) or off (0)."""
+    op.setsockopt_raw(afk.SOL_ALG, afk.KCRYPTO_SET_RECORDS, struct.pack("=i", int(on)), 4)
+
+
+def record_len(rng, alg, top=5000):
+    """A random length a record of `alg` may have (at least one byte, see rand_len)."""
+    n = rng.choice([1, 15, 16, 17, 32, 48, 64, 100, 4096, rng.randrange(1, top + 1)])
+    n = max(n, alg.minlen, alg.blocksize)
+    return n - n % alg.blocksize
+
+
+def send_records(op, records, encrypt=None, flags=0):
+    """Record mode: one sendmsg, one iovec per (iv, data) record, the IV first."""
+    control = [afk.cmsg_op(encrypt)] if encrypt is not None else []
+    return op.sendmsg_iov([(iv or b"") + data for iv, data in records], flags, control)
+
+
+def records_op(op, records, encrypt=None):
+    """Record mode: sends (iv, data) records in one sendmsg and reads their outputs, one
+    iovec each, in one recvmsg; returns the list of outputs."""
+    send_records(op, records, encrypt)
+    n, outs, _ = op.recvmsg_iov([len(data) for _, data in records])
+    if n != sum(len(data) for _, data in records):
+        raise OSError(f"records: read {n} bytes")
+    return outs
+
+
 def skcipher(fam, name, key, iv, data, encrypt, chunks=None):
     with tfm(fam, b"skcipher", name, key) as t, t.accept() as op:
         return skcipher_op(op, data, encrypt, iv, chunks)
