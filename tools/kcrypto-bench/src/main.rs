@@ -120,7 +120,7 @@ impl PathKind {
     fn applies(self, alg: &Alg) -> bool {
         match self {
             PathKind::KcryptoQueue | PathKind::KernelQueue => alg.hardware,
-            PathKind::KcryptoRecords => alg.kind == alg::Kind::Hash,
+            PathKind::KcryptoRecords => matches!(alg.kind, alg::Kind::Hash | alg::Kind::Skcipher),
             PathKind::RustCrypto | PathKind::OpenSsl => !alg.hardware,
             _ => true,
         }
@@ -424,7 +424,12 @@ fn measure_point(
     {
         let mut point = Point::new(alg, size, path);
         // A batch stays well inside the socket's buffer (SOCKBUF): large messages go fewer at a time.
-        let batch = batch.min((4 << 20) / size.max(1)).max(1);
+        let bytes: usize = match path {
+            // One sendmsg of records is one message: its input and output count together.
+            PathKind::KcryptoRecords => 2 << 20,
+            _ => 4 << 20,
+        };
+        let batch = batch.min(bytes / size.max(1)).max(1);
         match Runner::new(path, alg, family, depth, batch) {
             Ok(Some(mut runner)) => {
                 let mut out = vec![0u8; want.len() * runner.depth()];

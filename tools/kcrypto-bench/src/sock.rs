@@ -52,6 +52,10 @@ pub struct AlgSocket {
     pipe: Option<(OwnedFd, OwnedFd)>,
     cmsg: Vec<u64>,
     cmsg_len: usize,
+    /// Record mode for a cipher: `n` records of an IV and the input, and the input's address,
+    /// length and `n` they were laid out for.
+    records: Vec<u8>,
+    records_of: (usize, usize, usize),
 }
 
 fn new_socket(family: i32) -> io::Result<OwnedFd> {
@@ -165,6 +169,8 @@ impl AlgSocket {
             pipe,
             cmsg: Vec::new(),
             cmsg_len: 0,
+            records: Vec::new(),
+            records_of: (0, 0, 0),
         };
         sock.build_cmsg();
         Ok(sock)
@@ -413,7 +419,8 @@ impl AlgSocket {
         Ok(max)
     }
 
-    /// Turns on `KCRYPTO_SET_RECORDS` (hash operation sockets): one message per iovec.
+    /// Turns on `KCRYPTO_SET_RECORDS` (hash and cipher operation sockets): one message per
+    /// iovec.
     pub fn set_records(&self) -> io::Result<()> {
         set_opt(
             self.op.as_raw_fd(),
@@ -423,8 +430,9 @@ impl AlgSocket {
         )
     }
 
-    /// `n` hashes in two system calls on a socket in record mode: one sendmsg() of `n` iovecs
-    /// (one message each), one recvmsg() of `n` iovecs (one digest each).
+    /// `n` operations in two system calls on a socket in record mode: one sendmsg() of `n`
+    /// iovecs (one message each: for a cipher, an IV and the input, encrypting), one recvmsg()
+    /// of `n` iovecs (one digest or output each).
     pub fn op_records(
         &mut self,
         input: &[u8],
@@ -435,14 +443,38 @@ impl AlgSocket {
         let mut b = self.batch(input, out, n);
         // SAFETY: msghdr is plain data; all zeroes is a valid value.
         let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+        if self.kind == Kind::Skcipher {
+            let record = self.iv_len + input.len();
+            let of = (input.as_ptr() as usize, input.len(), n);
+            if self.records_of != of {
+                self.records = Vec::with_capacity(n * record);
+                for _ in 0..n {
+                    self.records.resize(self.records.len() + self.iv_len, 0);
+                    self.records.extend_from_slice(input);
+                }
+                self.records_of = of;
+            }
+            for (iov, chunk) in b.send_iovs.iter_mut().zip(self.records.chunks(record)) {
+                iov.iov_base = chunk.as_ptr() as *mut libc::c_void;
+                iov.iov_len = chunk.len();
+            }
+            // Its first control message, ALG_SET_OP: the IVs are in the records.
+            // SAFETY: CMSG_SPACE only computes a size.
+            msg.msg_controllen = unsafe { libc::CMSG_SPACE(size_of::<u32>() as u32) } as usize;
+            msg.msg_control = self.cmsg.as_mut_ptr().cast();
+        }
         msg.msg_iov = b.send_iovs.as_mut_ptr();
         msg.msg_iovlen = b.send_iovs.len();
+        let want: usize = b.send_iovs.iter().map(|iov| iov.iov_len).sum();
         *calls += 1;
-        // SAFETY: `msg` points to `n` iovecs over `input`; the kernel only reads them.
+        // SAFETY: `msg` points to `n` iovecs over `input` or `self.records` and to the control
+        // buffer; the kernel only reads them.
         let sent = check_len(unsafe { libc::sendmsg(self.op.as_raw_fd(), &msg, 0) })?;
-        if sent != n * input.len() {
+        if sent != want {
             return Err(io::Error::other(format!("sendmsg took {sent} bytes")));
         }
+        msg.msg_control = ptr::null_mut();
+        msg.msg_controllen = 0;
         msg.msg_iov = b.recv_iovs.as_mut_ptr();
         msg.msg_iovlen = b.recv_iovs.len();
         *calls += 1;
