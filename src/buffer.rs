@@ -291,18 +291,12 @@ impl PageBuf {
     /// Appends a copy of the bytes of `src`; on error the buffer keeps its old length.
     pub(crate) fn append_buf(&mut self, src: &PageBuf) -> Result {
         let old = self.len;
-        let mut bounce = Scratch::<256>::new();
-        let mut at = 0;
-        while at < src.len() {
-            let piece = &mut bounce[..(src.len() - at).min(256)];
-            let copied = src.read(at, piece).and_then(|()| self.append(piece));
-            if let Err(err) = copied {
-                self.len = old;
-                return Err(err);
-            }
-            at += piece.len();
-        }
-        Ok(())
+        let end = old.checked_add(src.len()).ok_or(EINVAL)?;
+        self.reserve(end)?;
+        self.len = end;
+        self.dirty = self.dirty.max(end);
+        self.copy_within(old, src, 0, src.len())
+            .inspect_err(|_| self.len = old)
     }
 
     /// Overwrites `offset..offset + data.len()` with `data`.
@@ -321,14 +315,23 @@ impl PageBuf {
         })
     }
 
-    /// Overwrites the first `len` bytes with those of `src`.
-    pub(crate) fn copy_prefix(&mut self, src: &PageBuf, len: usize) -> Result {
+    /// Overwrites `to..to + len` with `from..from + len` of `src`.
+    pub(crate) fn copy_within(
+        &mut self,
+        to: usize,
+        src: &PageBuf,
+        from: usize,
+        len: usize,
+    ) -> Result {
+        from.checked_add(len)
+            .and(to.checked_add(len))
+            .ok_or(EINVAL)?;
         let mut bounce = Scratch::<256>::new();
         let mut at = 0;
         while at < len {
             let piece = &mut bounce[..(len - at).min(256)];
-            src.read(at, piece)?;
-            self.write(at, piece)?;
+            src.read(from + at, piece)?;
+            self.write(to + at, piece)?;
             at += piece.len();
         }
         Ok(())
@@ -580,7 +583,7 @@ mod tests {
 
         // Copying a prefix, and pages for any length up to what is held.
         let mut dst = kunit_try!(t, PageBuf::zeroed(5000));
-        kunit_try!(t, dst.copy_prefix(&tail, 100));
+        kunit_try!(t, dst.copy_within(0, &tail, 0, 100));
         kunit_try!(t, dst.read(0, &mut back[..100]));
         kunit_expect!(
             t,
@@ -588,6 +591,23 @@ mod tests {
                 .iter()
                 .enumerate()
                 .all(|(i, &b)| b == 12 ^ (900 + i) as u8)
+        );
+        // Within, across a page boundary; never past either end.
+        kunit_try!(t, dst.copy_within(4090, &tail, 10, 50));
+        kunit_try!(t, dst.read(4090, &mut back[..50]));
+        kunit_expect!(
+            t,
+            back[..50]
+                .iter()
+                .enumerate()
+                .all(|(i, &b)| b == 12 ^ (910 + i) as u8)
+        );
+        kunit_expect_eq!(t, dst.copy_within(4990, &tail, 0, 11).err(), Some(EINVAL));
+        kunit_expect_eq!(t, dst.copy_within(0, &tail, 90, 11).err(), Some(EINVAL));
+        kunit_expect_eq!(
+            t,
+            dst.copy_within(0, &tail, usize::MAX, 2).err(),
+            Some(EINVAL)
         );
         kunit_expect_eq!(t, dst.pages(0).map(|p| p.len()), Ok(1));
         kunit_expect_eq!(t, dst.pages(5000).map(|p| p.len()), Ok(2));

@@ -212,6 +212,17 @@ extern "C" {
         ivs: *mut u8,
         job: *mut c_void,
     ) -> *mut Req;
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn kcrypto_aead_records_submit(
+        tfm: *mut CryptoAead,
+        bufs: *const Buffers,
+        encrypt: bool,
+        assoclen: c_uint,
+        lens: *const u32,
+        count: c_uint,
+        ivs: *mut u8,
+        job: *mut c_void,
+    ) -> *mut Req;
     pub(crate) fn kcrypto_aead_submit(
         tfm: *mut CryptoAead,
         bufs: *const Buffers,

@@ -63,6 +63,11 @@ struct kcrypto_req *kcrypto_skcipher_records_submit(struct crypto_skcipher *tfm,
 						    bool encrypt, const u32 *lens,
 						    unsigned int count, u8 *ivs,
 						    void *job);
+struct kcrypto_req *kcrypto_aead_records_submit(struct crypto_aead *tfm,
+						const struct kcrypto_buffers *bufs,
+						bool encrypt, unsigned int assoclen,
+						const u32 *lens, unsigned int count,
+						u8 *ivs, void *job);
 struct kcrypto_req *kcrypto_aead_submit(struct crypto_aead *tfm,
 					const struct kcrypto_buffers *bufs,
 					bool encrypt, unsigned int assoclen,

@@ -72,11 +72,11 @@ struct kcrypto_req {
 	struct work_struct release;
 	const char *driver;		/* of the transform the job holds */
 	unsigned int out_len;		/* akcipher: pad the output to this */
-	/* skcipher record mode, see kcrypto_records_run() */
+	/* record mode, see kcrypto_records_run() */
 	bool encrypt;
 	const u32 *rec_lens;
 	u8 *rec_ivs;
-	unsigned int rec_count, rec_next, rec_off;
+	unsigned int rec_count, rec_next, rec_assoc, rec_src, rec_dst;
 	struct work_struct rec_work;
 	enum { KCRYPTO_SKCIPHER, KCRYPTO_AEAD, KCRYPTO_AKCIPHER_ENCRYPT,
 	       KCRYPTO_AKCIPHER_VERIFY } kind;
@@ -328,32 +328,67 @@ static struct scatterlist *kcrypto_sg_range(struct kcrypto_sg *table,
 	return table->rec;
 }
 
+/* Record mode: the output length of a record of @len bytes. */
+static unsigned int kcrypto_record_out(struct kcrypto_req *req, unsigned int len)
+{
+	unsigned int tag;
+
+	if (req->kind != KCRYPTO_AEAD)
+		return len;
+	tag = crypto_aead_authsize(crypto_aead_reqtfm(req->aead));
+	return req->encrypt ? len + tag : len - tag;
+}
+
+/* Record mode: on to the next record. */
+static void kcrypto_record_done(struct kcrypto_req *req)
+{
+	unsigned int len = req->rec_lens[req->rec_next++];
+
+	req->rec_src += len;
+	req->rec_dst += kcrypto_record_out(req, len);
+}
+
+/* Record mode: submits the record at rec_next. */
+static int kcrypto_record_submit(struct kcrypto_req *req)
+{
+	unsigned int len = req->rec_lens[req->rec_next];
+	struct scatterlist *src, *dst;
+	unsigned int ivsize;
+	u8 *iv;
+
+	src = kcrypto_sg_range(&req->src, req->rec_src, len);
+	dst = kcrypto_sg_range(&req->dst, req->rec_dst, kcrypto_record_out(req, len));
+	if (req->kind == KCRYPTO_AEAD) {
+		ivsize = crypto_aead_ivsize(crypto_aead_reqtfm(req->aead));
+		iv = req->rec_ivs + req->rec_next * ivsize;
+		aead_request_set_ad(req->aead, req->rec_assoc);
+		aead_request_set_crypt(req->aead, src, dst, len - req->rec_assoc, iv);
+		return req->encrypt ? crypto_aead_encrypt(req->aead) :
+				      crypto_aead_decrypt(req->aead);
+	}
+	ivsize = crypto_skcipher_ivsize(crypto_skcipher_reqtfm(req->skcipher));
+	iv = req->rec_ivs + req->rec_next * ivsize;
+	skcipher_request_set_crypt(req->skcipher, src, dst, len, iv);
+	return req->encrypt ? crypto_skcipher_encrypt(req->skcipher) :
+			      crypto_skcipher_decrypt(req->skcipher);
+}
+
 /*
  * Record mode: runs the records from rec_next on, each of rec_lens[i] bytes
- * at its offset in the buffers, with its own IV. Returns 0 when all are
- * done, -EINPROGRESS or -EBUSY when a driver has one (its completion goes
- * on from there), or the error of the record that failed.
+ * (an AEAD's starting with rec_assoc bytes of associated data) after the
+ * records before it, with its own IV. Returns 0 when all are done,
+ * -EINPROGRESS or -EBUSY when a driver has one (its completion goes on from
+ * there), or the error of the record that failed.
  */
 static int kcrypto_records_run(struct kcrypto_req *req)
 {
-	struct skcipher_request *sreq = req->skcipher;
-	unsigned int ivsize = crypto_skcipher_ivsize(crypto_skcipher_reqtfm(sreq));
 	int err;
 
 	while (req->rec_next < req->rec_count) {
-		unsigned int len = req->rec_lens[req->rec_next];
-		struct scatterlist *src, *dst;
-
-		src = kcrypto_sg_range(&req->src, req->rec_off, len);
-		dst = kcrypto_sg_range(&req->dst, req->rec_off, len);
-		skcipher_request_set_crypt(sreq, src, dst, len,
-					   req->rec_ivs + req->rec_next * ivsize);
-		err = req->encrypt ? crypto_skcipher_encrypt(sreq) :
-				     crypto_skcipher_decrypt(sreq);
+		err = kcrypto_record_submit(req);
 		if (err)
 			return err;
-		req->rec_off += len;
-		req->rec_next++;
+		kcrypto_record_done(req);
 	}
 	return 0;
 }
@@ -374,8 +409,7 @@ static void kcrypto_records_complete(void *data, int err)
 	if (err == -EINPROGRESS)
 		return;
 	if (!err) {
-		req->rec_off += req->rec_lens[req->rec_next];
-		req->rec_next++;
+		kcrypto_record_done(req);
 		if (req->rec_next < req->rec_count) {
 			queue_work(kcrypto_wq, &req->rec_work);
 			return;
@@ -385,11 +419,45 @@ static void kcrypto_records_complete(void *data, int err)
 }
 
 /*
+ * Record mode: sets up @req (its crypto request set up to the callback) for
+ * @count records of @lens bytes and runs them. The record scatterlists get
+ * room for the record with the most pages, input and output.
+ */
+static int kcrypto_records_start(struct kcrypto_req *req, bool encrypt,
+				 const u32 *lens, unsigned int count, u8 *ivs,
+				 unsigned int assoc)
+{
+	unsigned int i, src = 0, dst = 0, src_nents = 1, dst_nents = 1;
+	int err;
+
+	req->encrypt = encrypt;
+	req->rec_lens = lens;
+	req->rec_ivs = ivs;
+	req->rec_count = count;
+	req->rec_assoc = assoc;
+	for (i = 0; i < count; i++) {
+		unsigned int out = kcrypto_record_out(req, lens[i]);
+
+		src_nents = max(src_nents, kcrypto_span(src, lens[i]));
+		dst_nents = max(dst_nents, kcrypto_span(dst, out));
+		src += lens[i];
+		dst += out;
+	}
+	err = kcrypto_sg_records(&req->src, src_nents);
+	if (!err)
+		err = kcrypto_sg_records(&req->dst, dst_nents);
+	if (err)
+		return err;
+	INIT_WORK(&req->rec_work, kcrypto_records_work);
+	return kcrypto_records_run(req);
+}
+
+/*
  * Submits @count skcipher records as one request: record i is the next
- * @lens[i] bytes of @bufs, processed with the IV at @ivs + i * ivsize. The
- * records are independent messages; one request saves a request, two
- * buffers and a completion per record. An error a record returns at once
- * fails the submission.
+ * @lens[i] bytes of @bufs, processed with the IV at @ivs + i * ivsize into
+ * the same place of the output. The records are independent messages; one
+ * request saves a request, two buffers and a completion per record. An error
+ * a record returns at once fails the submission.
  */
 struct kcrypto_req *kcrypto_skcipher_records_submit(struct crypto_skcipher *tfm,
 						    const struct kcrypto_buffers *bufs,
@@ -397,37 +465,58 @@ struct kcrypto_req *kcrypto_skcipher_records_submit(struct crypto_skcipher *tfm,
 						    unsigned int count, u8 *ivs,
 						    void *job)
 {
-	unsigned int i, off = 0, nents = 1;
 	struct kcrypto_req *req;
 	int err;
 
-	for (i = 0; i < count; off += lens[i++])
-		nents = max(nents, kcrypto_span(off, lens[i]));
 	req = kcrypto_req_new(bufs, crypto_skcipher_tfm(tfm),
 			      sizeof(*req->skcipher) +
 			      crypto_skcipher_reqsize(tfm));
 	if (IS_ERR(req))
 		return req;
-	err = kcrypto_sg_records(&req->src, nents);
-	if (!err)
-		err = kcrypto_sg_records(&req->dst, nents);
-	if (err) {
-		kcrypto_req_abandon(req);
-		return ERR_PTR(err);
-	}
 	req->skcipher = (struct skcipher_request *)req->ctx;
 	skcipher_request_set_tfm(req->skcipher, tfm);
 	skcipher_request_set_callback(req->skcipher, CRYPTO_TFM_REQ_MAY_SLEEP |
 				      CRYPTO_TFM_REQ_MAY_BACKLOG,
 				      kcrypto_records_complete, req);
-	req->encrypt = encrypt;
-	req->rec_lens = lens;
-	req->rec_ivs = ivs;
-	req->rec_count = count;
-	INIT_WORK(&req->rec_work, kcrypto_records_work);
-	err = kcrypto_records_run(req);
+	err = kcrypto_records_start(req, encrypt, lens, count, ivs, 0);
 	if (err && err != -EINPROGRESS && err != -EBUSY) {
 		/* No driver holds the request: every record so far completed. */
+		kcrypto_req_abandon(req);
+		return ERR_PTR(err);
+	}
+	req->job = job;
+	kcrypto_req_started(req, err);
+	return req;
+}
+
+/*
+ * Submits @count AEAD records as one request: record i is the next @lens[i]
+ * bytes of @bufs, its first @assoclen associated data, with the IV at
+ * @ivs + i * ivsize; its output (a tag longer or shorter) follows the
+ * outputs before it. A record that fails (a tag that does not match) fails
+ * the request, as one message would: no output is handed out.
+ */
+struct kcrypto_req *kcrypto_aead_records_submit(struct crypto_aead *tfm,
+						const struct kcrypto_buffers *bufs,
+						bool encrypt, unsigned int assoclen,
+						const u32 *lens, unsigned int count,
+						u8 *ivs, void *job)
+{
+	struct kcrypto_req *req;
+	int err;
+
+	req = kcrypto_req_new(bufs, crypto_aead_tfm(tfm),
+			      sizeof(*req->aead) + crypto_aead_reqsize(tfm));
+	if (IS_ERR(req))
+		return req;
+	req->kind = KCRYPTO_AEAD;
+	req->aead = (struct aead_request *)req->ctx;
+	aead_request_set_tfm(req->aead, tfm);
+	aead_request_set_callback(req->aead, CRYPTO_TFM_REQ_MAY_SLEEP |
+				  CRYPTO_TFM_REQ_MAY_BACKLOG,
+				  kcrypto_records_complete, req);
+	err = kcrypto_records_start(req, encrypt, lens, count, ivs, assoclen);
+	if (err == -ENOMEM) {
 		kcrypto_req_abandon(req);
 		return ERR_PTR(err);
 	}

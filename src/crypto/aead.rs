@@ -129,7 +129,7 @@ impl Aead {
             return Err(EINVAL);
         }
         let mut dst = PageBuf::zeroed(out_len)?;
-        dst.copy_prefix(&src, assoc_len)?;
+        dst.copy_within(0, &src, 0, assoc_len)?;
         let state = SecretBuf::new();
         let job = Job::new(Tfm::Aead(self.clone()), src, dst, iv, state);
         let op = Op::Aead {

@@ -91,12 +91,13 @@ impl Job {
         }
     }
 
-    /// A job of cipher records: record `i` is the `lens[i]` bytes of `src` after those of the
-    /// records before it, processed with the IV at `i * iv_size` of `ivs` into the same place
-    /// of `dst`. `EINVAL` unless the records are not empty and exactly fill `src`, `dst` is as
-    /// long and `ivs` holds an IV for each.
+    /// A job of records, each a message of its own: record `i` is the `lens[i]` bytes of `src`
+    /// after those of the records before it, processed with the IV at `i * iv_size` of `ivs`;
+    /// its output follows the outputs before it in `dst` ([`Op::Records`] checks that it has
+    /// room). `EINVAL` unless the records are not empty and exactly fill `src`, and `ivs`
+    /// holds an IV for each.
     pub(crate) fn records(
-        tfm: Arc<Skcipher>,
+        tfm: Tfm,
         src: PageBuf,
         dst: PageBuf,
         ivs: SecretBuf,
@@ -106,22 +107,38 @@ impl Job {
             0 => None,
             len => sum.checked_add(len as usize),
         });
-        let ivs_len = lens.len().checked_mul(tfm.iv_size()).ok_or(EINVAL)?;
-        if lens.is_empty()
-            || total != Some(src.len())
-            || dst.len() != src.len()
-            || ivs.len() < ivs_len
-        {
+        let iv_size = match &tfm {
+            Tfm::Skcipher(tfm) => tfm.iv_size(),
+            Tfm::Aead(tfm) => tfm.iv_size(),
+            Tfm::Akcipher(_) => return Err(EINVAL),
+        };
+        let ivs_len = lens.len().checked_mul(iv_size).ok_or(EINVAL)?;
+        if lens.is_empty() || total != Some(src.len()) || ivs.len() < ivs_len {
             return Err(EINVAL);
         }
         Ok(Self {
-            tfm: Tfm::Skcipher(tfm),
+            tfm,
             src,
             dst,
             iv: ivs,
             state: SecretBuf::new(),
             records: lens,
         })
+    }
+
+    /// The output length of its records (see [`Job::records`]) in `direction` with `assoc_len`
+    /// bytes of associated data each; `EINVAL` for a record too short for it.
+    fn records_output(&self, direction: Direction, assoc_len: usize) -> Result<usize> {
+        let mut total = 0usize;
+        for &len in self.records.iter() {
+            let out = match &self.tfm {
+                Tfm::Skcipher(_) if assoc_len == 0 => len as usize,
+                Tfm::Aead(tfm) => tfm.output_len(direction, assoc_len, len as usize)?,
+                _ => return Err(EINVAL),
+            };
+            total = total.checked_add(out).ok_or(EINVAL)?;
+        }
+        Ok(total)
     }
 }
 
@@ -172,8 +189,13 @@ pub(crate) enum Op {
         cont: bool,
         last: bool,
     },
-    /// The job's cipher records, `len` bytes in all (see [`Job::records`]).
-    Records { direction: Direction, len: usize },
+    /// The job's records, `len` bytes in all, each starting with `assoc_len` bytes of
+    /// associated data (an AEAD's; none for a cipher) (see [`Job::records`]).
+    Records {
+        direction: Direction,
+        len: usize,
+        assoc_len: usize,
+    },
     /// An AEAD message of `len` bytes, the first `assoc_len` of them associated data.
     Aead {
         direction: Direction,
@@ -254,24 +276,65 @@ impl Request {
                 };
                 (raw, job)
             }
-            (Tfm::Skcipher(tfm), Op::Records { direction, len }) => {
-                // The scatterlists cover `len` bytes: the records must (see `Job::records`).
-                if job.records.is_empty() || len != job.src.len() {
-                    return Err(EINVAL);
-                }
+            (
+                _,
+                Op::Records {
+                    direction,
+                    len,
+                    assoc_len,
+                },
+            ) if job.records.is_empty()
+                || len != job.src.len()
+                || job.records_output(direction, assoc_len)? != out_len =>
+            {
+                // The scatterlists cover `len` bytes of input and `out_len` of output: the
+                // records and their outputs must fill them exactly (see `Job::records`).
+                return Err(EINVAL);
+            }
+            (Tfm::Skcipher(tfm), Op::Records { direction, .. }) => {
                 let tfm = tfm.as_raw();
                 let encrypt = direction == Direction::Encrypt;
                 let lens = job.records.as_ptr();
                 let count = u32::try_from(job.records.len()).map_err(|_| EINVAL)?;
                 let job = KBox::into_raw(job);
                 // SAFETY: As for a cipher part above; `lens` has `count` entries, non-empty
-                // records that fill the `len` bytes both scatterlists cover, and the IVs are
-                // `count` IVs of the transform's size (`Job::records`), all in `job`.
+                // records whose inputs and outputs fill the scatterlists (checked above), and
+                // the IVs are `count` IVs of the transform's size (`Job::records`), all in
+                // `job`.
                 let raw = unsafe {
                     ffi::kcrypto_skcipher_records_submit(
                         tfm,
                         &buffers,
                         encrypt,
+                        lens,
+                        count,
+                        iv,
+                        job.cast(),
+                    )
+                };
+                (raw, job)
+            }
+            (
+                Tfm::Aead(tfm),
+                Op::Records {
+                    direction,
+                    assoc_len,
+                    ..
+                },
+            ) => {
+                let (tfm, assoc_len) = (tfm.as_raw(), api_len(assoc_len)?);
+                let encrypt = direction == Direction::Encrypt;
+                let lens = job.records.as_ptr();
+                let count = u32::try_from(job.records.len()).map_err(|_| EINVAL)?;
+                let job = KBox::into_raw(job);
+                // SAFETY: As for cipher records above; every record holds its associated data
+                // and, to decrypt, a tag (`Job::records_output`).
+                let raw = unsafe {
+                    ffi::kcrypto_aead_records_submit(
+                        tfm,
+                        &buffers,
+                        encrypt,
+                        assoc_len,
                         lens,
                         count,
                         iv,

@@ -395,7 +395,7 @@ mod tests {
         let job = kunit_try!(
             t,
             Job::records(
-                tfm.clone(),
+                Tfm::Skcipher(tfm.clone()),
                 src,
                 kunit_try!(t, PageBuf::zeroed(len)),
                 ivs,
@@ -405,6 +405,7 @@ mod tests {
         let op = Op::Records {
             direction: Direction::Encrypt,
             len,
+            assoc_len: 0,
         };
         let mut request = kunit_try!(t, Request::submit(job, op));
         let job = kunit_try!(t, request.wait());
@@ -425,7 +426,7 @@ mod tests {
             let mut src = PageBuf::new();
             kunit_try!(t, src.append(&PLAIN));
             let job = Job::records(
-                tfm.clone(),
+                Tfm::Skcipher(tfm.clone()),
                 src,
                 kunit_try!(t, PageBuf::zeroed(64)),
                 kunit_try!(t, SecretBuf::zeroed(ivs)),
@@ -438,6 +439,20 @@ mod tests {
                 "records {lens:?}, {ivs}-byte IVs"
             );
         }
+        // Nor may the output differ in length from what the records give.
+        let mut src = PageBuf::new();
+        kunit_try!(t, src.append(&PLAIN));
+        let mut lens = KVec::new();
+        kunit_try!(t, lens.push(64, GFP_KERNEL));
+        let dst = kunit_try!(t, PageBuf::zeroed(48));
+        let ivs = kunit_try!(t, SecretBuf::zeroed(16));
+        let job = kunit_try!(t, Job::records(Tfm::Skcipher(tfm), src, dst, ivs, lens));
+        let op = Op::Records {
+            direction: Direction::Encrypt,
+            len: 64,
+            assoc_len: 0,
+        };
+        kunit_expect_eq!(t, Request::submit(job, op).err(), Some(EINVAL));
     });
 
     kunit_case!(kcrypto_test_skcipher_errors, |t| {

@@ -7,15 +7,26 @@
 //! then processed as one request when its last part arrives. Its direction, IV and
 //! associated-data length are fixed by its first part. Unlike AF_ALG, every message must bring
 //! its own IV: reusing the previous message's would repeat a nonce.
+//!
+//! In record mode (`KCRYPTO_SET_RECORDS`) every iovec of a `sendmsg` is a whole message, its IV
+//! first: up to [`MAX_RECORDS`] messages go to the driver as one request.
 
 use kernel::{prelude::*, sync::Arc};
 
-use super::{check_room, message_footprint, output::Output, Algorithm, Child, Children, Settings};
+use super::{
+    check_room, message_footprint, output::Output, skcipher::MAX_RECORDS, take_records, Algorithm,
+    Child, Children, Settings,
+};
 use crate::crypto::AlgInfo;
 use crate::{
     buffer::{PageBuf, SecretBuf},
-    crypto::{aead::Aead, request, Direction},
+    crypto::{
+        aead::Aead,
+        request::{self, Job, Op, Request, Tfm},
+        Direction,
+    },
     errno::Errno,
+    limits,
     msg::{Msg, MSG_MORE},
 };
 
@@ -97,6 +108,7 @@ impl AeadTransform {
             direction: Direction::Decrypt,
             assoc_len: 0,
             message: None,
+            records: false,
             output: Output::new(),
             _child: self.children.add(),
         })
@@ -118,6 +130,8 @@ pub(crate) struct AeadOp {
     direction: Direction,
     assoc_len: u32,
     message: Option<Message>,
+    /// `KCRYPTO_SET_RECORDS`: one message per iovec, its IV first.
+    records: bool,
     output: Output,
     _child: Child,
 }
@@ -131,6 +145,9 @@ impl AeadOp {
     /// Takes one part of a message; returns the number of bytes taken (all of them).
     pub(crate) fn send(&mut self, msg: &mut Msg<'_>) -> Result<usize> {
         let settings = Settings::parse(msg)?;
+        if self.records {
+            return self.send_records(msg, &settings);
+        }
         if self.message.is_some() && !settings.is_empty() {
             // The message in progress keeps what it started with.
             return Err(EINVAL);
@@ -171,6 +188,78 @@ impl AeadOp {
         Ok(len)
     }
 
+    /// Switches record mode (`KCRYPTO_SET_RECORDS`); `EBUSY` while a message is in progress.
+    pub(crate) fn set_records(&mut self, on: bool) -> Result {
+        if self.message.is_some() {
+            return Err(EBUSY);
+        }
+        self.records = on;
+        Ok(())
+    }
+
+    /// Record mode: every iovec of `msg` is one whole message, its IV followed by its
+    /// associated data and text, at most [`MAX_RECORDS`] of them (`EMSGSIZE`). Direction and
+    /// associated-data length are the message's or the socket's, as for any message, and the
+    /// same for every record; an `ALG_SET_IV` or `MSG_MORE` is `EINVAL`, as is a record too
+    /// short for its IV, associated data and (to decrypt) tag, or of an IV alone. Every check is made before any
+    /// data is taken; the records are submitted as one request, whose output (each record's
+    /// as one message's) is read by one `recvmsg`. A record that fails (`EBADMSG`) fails them
+    /// all: no output of the request is handed out.
+    fn send_records(&mut self, msg: &mut Msg<'_>, settings: &Settings<'_>) -> Result<usize> {
+        if msg.flags() & MSG_MORE != 0 || settings.iv.is_some() {
+            return Err(EINVAL);
+        }
+        let direction = settings.direction()?.unwrap_or(self.direction);
+        let assoc_len = settings.assoc_len.unwrap_or(self.assoc_len);
+        let mut lens = [0usize; MAX_RECORDS];
+        let count = msg.segments(&mut lens)?;
+        let lens = &lens[..count];
+        if count == 0 {
+            return Ok(0);
+        }
+        let iv_size = self.tfm.iv_size();
+        let (mut data, mut out) = (0usize, 0usize);
+        for &len in lens {
+            let record = len.checked_sub(iv_size).ok_or(EINVAL)?;
+            if record == 0 {
+                // Nothing for a request to read: send an empty message as a message.
+                return Err(EINVAL);
+            }
+            if record as u64 > limits::max_op_bytes() {
+                return Err(Errno::MessageSize.into());
+            }
+            out += self.tfm.output_len(direction, assoc_len as usize, record)?;
+            data += record;
+        }
+        let need = message_footprint(data, out) + count * iv_size;
+        check_room(need, self.output.held(), msg.send_buffer())?;
+        self.output.check_room()?;
+        request::check_room()?;
+
+        let (ivs, src, records) = take_records(msg, lens, iv_size)?;
+        let mut dst = PageBuf::zeroed(out)?;
+        // Each record's associated data comes back with its output, as a message's does.
+        let (mut at, mut to) = (0, 0);
+        for &len in records.iter() {
+            dst.copy_within(to, &src, at, assoc_len as usize)?;
+            at += len as usize;
+            to += self
+                .tfm
+                .output_len(direction, assoc_len as usize, len as usize)?;
+        }
+        let job = Job::records(Tfm::Aead(self.tfm.clone()), src, dst, ivs, records)?;
+        let op = Op::Records {
+            direction,
+            len: data,
+            assoc_len: assoc_len as usize,
+        };
+        let request = Request::submit(job, op)?;
+        self.output.push_request(request, false)?;
+        self.direction = direction;
+        self.assoc_len = assoc_len;
+        Ok(lens.iter().sum())
+    }
+
     /// The most memory a message of `len` bytes takes: its output is at most a tag longer.
     fn footprint(&self, len: usize) -> usize {
         message_footprint(len, len.saturating_add(self.tfm.tag_size()))
@@ -205,6 +294,7 @@ impl AeadOp {
 
     /// Copies the next result into `msg`, whose `len` bytes must hold all of it (`EINVAL`
     /// otherwise, and it stays queued); a failed request's error (`EBADMSG`) comes out here.
+    /// In record mode the result of one `sendmsg` of records is one result.
     pub(crate) fn receive(&mut self, msg: &mut Msg<'_>, len: usize, wait: bool) -> Result<usize> {
         self.output.read_record(msg, len, wait)
     }

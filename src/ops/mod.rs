@@ -21,7 +21,7 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 use kernel::{prelude::*, str::CStr, sync::Arc};
 
 use crate::{
-    buffer::PageBuf,
+    buffer::{PageBuf, SecretBuf},
     crypto::{self, request::REQUEST_FOOTPRINT, Direction, Served},
     msg::{Control, Msg},
     policy,
@@ -223,4 +223,28 @@ pub(crate) fn check_room(need: usize, held: usize, bound: usize) -> Result {
         return Err(EAGAIN);
     }
     Ok(())
+}
+
+/// Record mode: copies the records of `msg`, one per iovec of `lens` bytes, each an IV of
+/// `iv_size` bytes and then its data: their IVs one after another, their data into one
+/// buffer, and each one's data length. The caller has checked the lengths.
+pub(crate) fn take_records(
+    msg: &mut Msg<'_>,
+    lens: &[usize],
+    iv_size: usize,
+) -> Result<(SecretBuf, PageBuf, KVec<u32>)> {
+    let mut ivs = SecretBuf::zeroed(lens.len().checked_mul(iv_size).ok_or(EINVAL)?.max(1))?;
+    let mut data = PageBuf::new();
+    let mut records = KVec::with_capacity(lens.len(), GFP_KERNEL_ACCOUNT)?;
+    for (i, &len) in lens.iter().enumerate() {
+        let iv = ivs.get_mut(i * iv_size..(i + 1) * iv_size).ok_or(EINVAL)?;
+        msg.copy_from(iv)?;
+        let record = len.checked_sub(iv_size).ok_or(EINVAL)?;
+        data.append_from(msg, record)?;
+        records.push(
+            u32::try_from(record).map_err(|_| EINVAL)?,
+            GFP_KERNEL_ACCOUNT,
+        )?;
+    }
+    Ok((ivs, data, records))
 }

@@ -14,12 +14,15 @@
 
 use kernel::{prelude::*, sync::Arc};
 
-use super::{check_room, message_footprint, output::Output, Algorithm, Child, Children, Settings};
+use super::{
+    check_room, message_footprint, output::Output, take_records, Algorithm, Child, Children,
+    Settings,
+};
 use crate::crypto::AlgInfo;
 use crate::{
     buffer::{PageBuf, SecretBuf},
     crypto::{
-        request::{self, Job, Op, Request},
+        request::{self, Job, Op, Request, Tfm},
         skcipher::{Skcipher, Stream},
         Direction,
     },
@@ -233,27 +236,15 @@ impl SkcipherOp {
         self.output.check_room()?;
         request::check_room()?;
 
-        let mut records = KVec::with_capacity(count, GFP_KERNEL_ACCOUNT)?;
-        let mut ivs = SecretBuf::zeroed(ivs_len.max(1))?;
-        let mut src = PageBuf::new();
-        for (i, &len) in lens.iter().enumerate() {
-            let iv = ivs.get_mut(i * iv_size..(i + 1) * iv_size).ok_or(EINVAL)?;
-            msg.copy_from(iv)?;
-            let record = len - iv_size;
-            src.append_from(msg, record)?;
-            records.push(
-                u32::try_from(record).map_err(|_| EINVAL)?,
-                GFP_KERNEL_ACCOUNT,
-            )?;
-        }
-        let job = Job::records(self.tfm.clone(), src, PageBuf::zeroed(data)?, ivs, records)?;
-        let request = Request::submit(
-            job,
-            Op::Records {
-                direction,
-                len: data,
-            },
-        )?;
+        let (ivs, src, records) = take_records(msg, lens, iv_size)?;
+        let tfm = Tfm::Skcipher(self.tfm.clone());
+        let job = Job::records(tfm, src, PageBuf::zeroed(data)?, ivs, records)?;
+        let op = Op::Records {
+            direction,
+            len: data,
+            assoc_len: 0,
+        };
+        let request = Request::submit(job, op)?;
         self.output.push_request(request, false)?;
         self.direction = direction;
         Ok(lens.iter().sum())

@@ -175,7 +175,7 @@ impl Socket {
     /// Handles `setsockopt` at level `SOL_ALG`; `read` copies the option value in.
     ///
     /// As in AF_ALG, anything but an option of a bound socket is `ENOPROTOOPT`, except
-    /// kcrypto's `KCRYPTO_SET_RECORDS` on an operation socket (hash and skcipher only:
+    /// kcrypto's `KCRYPTO_SET_RECORDS` on an operation socket (hash, skcipher and aead only:
     /// `EOPNOTSUPP` for the others).
     pub(crate) fn set_option(
         &self,
@@ -204,6 +204,7 @@ impl Socket {
                 return match op {
                     Operation::Hash(hash) => hash.set_records(on),
                     Operation::Skcipher(cipher) => cipher.set_records(on),
+                    Operation::Aead(aead) => aead.set_records(on),
                     _ => Err(Errno::NotSupported.into()),
                 };
             }

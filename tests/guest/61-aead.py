@@ -379,6 +379,89 @@ def limits(label, fam):
               f"({now} of {buf})")
 
 
+def records(label, fam, fams):
+    """KCRYPTO_SET_RECORDS: every iovec of a sendmsg is a whole message, its IV first, all
+    with the sendmsg's (or the socket's) direction and AAD length; one request for all, one
+    result: AAD || CT || TAG (or AAD || PT) of each record, in order."""
+    af_alg = next((f for _, f in fams if f == afk.AF_ALG), None)
+    for name in AEADS:
+        bad = []
+        for rnd in range(4):
+            first = Input(name)
+            count = rng.choice([1, 2, 64, rng.randrange(1, 65)])
+            xs = [first] + [Input(name, tag=first.tag, aadlen=len(first.aad))
+                            for _ in range(count - 1)]
+            for x in xs:        # one key for the socket, one AAD length for the sendmsg
+                x.key = first.key
+                if name == b"rfc4106(gcm(aes))":
+                    x.aad = rng.randbytes(len(first.aad) - 8) + x.iv
+                x.ct = ciphers.ref_aead_encrypt(name, x.key, x.iv, x.aad, x.pt, x.tag)
+            xs = [x for x in xs if x.aad or x.pt]   # a record of an IV alone is refused
+            if not xs:
+                continue
+            assoc = len(first.aad)
+            try:
+                with ciphers.tfm(fam, b"aead", name, first.key, first.tag) as t, \
+                        t.accept() as op:
+                    ciphers.set_records(op, 1)
+                    ciphers.room_for_parts(op, sum(len(x.aad + x.ct) for x in xs), 1)
+                    op.sendmsg_iov([x.iv + x.aad + x.pt for x in xs], 0,
+                                   [afk.cmsg_op(True), afk.cmsg_assoclen(assoc)])
+                    n, enc, _ = op.recvmsg_iov([len(x.aad + x.ct) for x in xs])
+                    op.sendmsg_iov([x.iv + x.aad + x.ct for x in xs], 0, [afk.cmsg_op(False)])
+                    n, dec, _ = op.recvmsg_iov([len(x.aad + x.pt) for x in xs])
+            except OSError as e:
+                bad.append((len(xs), assoc, ename(e.errno)))
+                continue
+            if enc != [x.aad + x.ct for x in xs] or dec != [x.aad + x.pt for x in xs]:
+                bad.append((len(xs), assoc, "enc" if enc != [x.aad + x.ct for x in xs]
+                            else "dec"))
+            if af_alg is not None and rnd == 1:
+                theirs = [ciphers.aead(af_alg, name, x.key, x.iv, x.aad, x.pt, True, x.tag)
+                          for x in xs]
+                if theirs != enc:
+                    bad.append(("AF_ALG differs", len(xs)))
+        check(f"{label}: records {name.decode()}: 4 sendmsgs of 1 to 64 random records == "
+              f"cryptography{' and AF_ALG' if af_alg else ''}, encrypt and decrypt",
+              not bad, str(bad[:3]))
+
+    x = Input(b"gcm(aes)", ptlen=64, aadlen=16, tag=16)
+    ys = [Input(b"gcm(aes)", ptlen=64, aadlen=16, tag=16) for _ in range(8)]
+    for y in ys:
+        y.key = x.key
+        y.ct = ciphers.ref_aead_encrypt(y.name, y.key, y.iv, y.aad, y.pt, y.tag)
+    with ciphers.tfm(fam, b"aead", b"gcm(aes)", x.key, 16) as t, t.accept() as op:
+        ciphers.set_records(op, 1)
+        forged = [y.iv + y.aad + y.ct for y in ys]
+        forged[5] = forged[5][:-1] + bytes([forged[5][-1] ^ 1])
+        op.sendmsg_iov(forged, 0, [afk.cmsg_op(False), afk.cmsg_assoclen(16)])
+        expect_errno(f"{label}: records: 8 records, the 6th with a bad tag: EBADMSG from "
+                     f"recvmsg", errno.EBADMSG, lambda: op.recvmsg_iov([80] * 8))
+        expect_errno(f"{label}: records: ... and no plaintext of any of them follows",
+                     errno.EAGAIN, lambda: op.recv(640, DONTWAIT))
+        op.sendmsg_iov([y.iv + y.aad + y.ct for y in ys])
+        n, outs, _ = op.recvmsg_iov([80] * 8)
+        check(f"{label}: records: ... the same 8 with good tags decrypt after it",
+              outs == [y.aad + y.pt for y in ys])
+
+        def refused(what, err, parts, control=(), flags=0):
+            expect_errno(f"{label}: records: {what}: {ename(err)}", err,
+                         lambda: op.sendmsg_iov(parts, flags, control))
+            left = errno_of(lambda: op.recv(64, DONTWAIT))
+            check(f"{label}: records: ... and nothing queued or held", left == errno.EAGAIN
+                  and ciphers.held(op)[0] == 0, f"({ename(left)}, {ciphers.held(op)})")
+
+        good = x.iv + x.aad + x.ct
+        refused("an ALG_SET_IV", errno.EINVAL, [good], [afk.cmsg_iv(x.iv)])
+        refused("MSG_MORE", errno.EINVAL, [good], flags=MORE)
+        refused("65 records", errno.EMSGSIZE, [good] * 65)
+        refused("a record shorter than its IV", errno.EINVAL, [good, x.iv[:5]])
+        refused("a record shorter than its AAD and tag", errno.EINVAL,
+                [good, x.iv + x.aad + x.ct[:15]])
+        refused("a record of its IV alone", errno.EINVAL, [good, x.iv],
+                [afk.cmsg_assoclen(0)])
+
+
 def threads(label, fam):
     x = Input(b"gcm(aes)", ptlen=64, aadlen=16, tag=16)
     unexpected = []
@@ -430,6 +513,7 @@ def main():
             queued(label, fam)
             request_scoped(label, fam)
             limits(label, fam)
+            records(label, fam, fams)
             threads(label, fam)
     return tap.finish()
 

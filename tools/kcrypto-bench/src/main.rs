@@ -120,7 +120,6 @@ impl PathKind {
     fn applies(self, alg: &Alg) -> bool {
         match self {
             PathKind::KcryptoQueue | PathKind::KernelQueue => alg.hardware,
-            PathKind::KcryptoRecords => matches!(alg.kind, alg::Kind::Hash | alg::Kind::Skcipher),
             PathKind::RustCrypto | PathKind::OpenSsl => !alg.hardware,
             _ => true,
         }

@@ -52,6 +52,9 @@ pub struct AlgSocket {
     pipe: Option<(OwnedFd, OwnedFd)>,
     cmsg: Vec<u64>,
     cmsg_len: usize,
+    /// The control messages of a sendmsg of records: those of `cmsg` but the IV.
+    records_cmsg: Vec<u64>,
+    records_cmsg_len: usize,
     /// Record mode for a cipher: `n` records of an IV and the input, and the input's address,
     /// length and `n` they were laid out for.
     records: Vec<u8>,
@@ -63,6 +66,35 @@ fn new_socket(family: i32) -> io::Result<OwnedFd> {
     let fd = check(unsafe { libc::socket(family, libc::SOCK_SEQPACKET | libc::SOCK_CLOEXEC, 0) })?;
     // SAFETY: `fd` was just returned by socket() and is owned by nobody else.
     Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// A control buffer holding `SOL_ALG` control messages of these types and data, and its
+/// length.
+fn control_messages(entries: &[(libc::c_int, Vec<u8>)]) -> (Vec<u64>, usize) {
+    let space: usize = entries
+        .iter()
+        // SAFETY: CMSG_SPACE only computes a size.
+        .map(|(_, data)| unsafe { libc::CMSG_SPACE(data.len() as u32) } as usize)
+        .sum();
+    let mut buf = vec![0u64; space.div_ceil(8)];
+    // SAFETY: msghdr is plain data; all zeroes is a valid value.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_control = buf.as_mut_ptr().cast();
+    msg.msg_controllen = space;
+    // SAFETY: `msg` describes the zeroed control buffer of `space` bytes just allocated, which
+    // has room for every entry (its size is the sum of their CMSG_SPACE); CMSG_NXTHDR stays
+    // within it.
+    unsafe {
+        let mut c = libc::CMSG_FIRSTHDR(&msg);
+        for (ty, data) in entries {
+            (*c).cmsg_level = libc::SOL_ALG;
+            (*c).cmsg_type = *ty;
+            (*c).cmsg_len = libc::CMSG_LEN(data.len() as u32) as usize;
+            ptr::copy_nonoverlapping(data.as_ptr(), libc::CMSG_DATA(c), data.len());
+            c = libc::CMSG_NXTHDR(&msg, c);
+        }
+    }
+    (buf, space)
 }
 
 fn set_opt(fd: RawFd, level: libc::c_int, name: libc::c_int, val: &[u8]) -> io::Result<()> {
@@ -169,6 +201,8 @@ impl AlgSocket {
             pipe,
             cmsg: Vec::new(),
             cmsg_len: 0,
+            records_cmsg: Vec::new(),
+            records_cmsg_len: 0,
             records: Vec::new(),
             records_of: (0, 0, 0),
         };
@@ -176,52 +210,27 @@ impl AlgSocket {
         Ok(sock)
     }
 
-    /// The control messages of every cipher message: encrypt, a zero IV, no associated data.
+    /// The control messages of every cipher message: encrypt, a zero IV, no associated data;
+    /// and of a sendmsg of records, without the IV (each record brings its own).
     fn build_cmsg(&mut self) {
         if self.kind == Kind::Hash {
             return;
         }
-        let u32_len = size_of::<u32>() as u32;
-        let iv_len = u32_len + self.iv_len as u32;
-        // SAFETY: CMSG_SPACE only computes a size.
-        let mut space = unsafe { libc::CMSG_SPACE(u32_len) + libc::CMSG_SPACE(iv_len) } as usize;
+        let op = (
+            libc::ALG_SET_OP,
+            (libc::ALG_OP_ENCRYPT as u32).to_ne_bytes().to_vec(),
+        );
+        let mut iv = (self.iv_len as u32).to_ne_bytes().to_vec();
+        iv.resize(4 + self.iv_len, 0);
+        let mut entries = vec![op.clone(), (libc::ALG_SET_IV, iv)];
+        let mut records = vec![op];
         if self.kind == Kind::Aead {
-            // SAFETY: as above.
-            space += unsafe { libc::CMSG_SPACE(u32_len) } as usize;
+            let assoc = (libc::ALG_SET_AEAD_ASSOCLEN, 0u32.to_ne_bytes().to_vec());
+            entries.push(assoc.clone());
+            records.push(assoc);
         }
-        self.cmsg = vec![0u64; space.div_ceil(8)];
-        self.cmsg_len = space;
-        let mut entries: Vec<(libc::c_int, Vec<u8>)> = vec![
-            (
-                libc::ALG_SET_OP,
-                (libc::ALG_OP_ENCRYPT as u32).to_ne_bytes().to_vec(),
-            ),
-            (libc::ALG_SET_IV, {
-                let mut v = (self.iv_len as u32).to_ne_bytes().to_vec();
-                v.resize(4 + self.iv_len, 0);
-                v
-            }),
-        ];
-        if self.kind == Kind::Aead {
-            entries.push((libc::ALG_SET_AEAD_ASSOCLEN, 0u32.to_ne_bytes().to_vec()));
-        }
-        // SAFETY: msghdr is plain data; all zeroes is a valid value.
-        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-        msg.msg_control = self.cmsg.as_mut_ptr().cast();
-        msg.msg_controllen = space;
-        // SAFETY: `msg` describes the zeroed control buffer of `space` bytes just allocated, which
-        // has room for every entry (its size is the sum of their CMSG_SPACE); CMSG_NXTHDR stays
-        // within it.
-        unsafe {
-            let mut c = libc::CMSG_FIRSTHDR(&msg);
-            for (ty, data) in entries {
-                (*c).cmsg_level = libc::SOL_ALG;
-                (*c).cmsg_type = ty;
-                (*c).cmsg_len = libc::CMSG_LEN(data.len() as u32) as usize;
-                ptr::copy_nonoverlapping(data.as_ptr(), libc::CMSG_DATA(c), data.len());
-                c = libc::CMSG_NXTHDR(&msg, c);
-            }
-        }
+        (self.cmsg, self.cmsg_len) = control_messages(&entries);
+        (self.records_cmsg, self.records_cmsg_len) = control_messages(&records);
     }
 
     /// sendmsg() of `data` (with the control messages if `cmsg`), all of it or an error.
@@ -443,7 +452,7 @@ impl AlgSocket {
         let mut b = self.batch(input, out, n);
         // SAFETY: msghdr is plain data; all zeroes is a valid value.
         let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-        if self.kind == Kind::Skcipher {
+        if self.kind != Kind::Hash {
             let record = self.iv_len + input.len();
             let of = (input.as_ptr() as usize, input.len(), n);
             if self.records_of != of {
@@ -458,10 +467,8 @@ impl AlgSocket {
                 iov.iov_base = chunk.as_ptr() as *mut libc::c_void;
                 iov.iov_len = chunk.len();
             }
-            // Its first control message, ALG_SET_OP: the IVs are in the records.
-            // SAFETY: CMSG_SPACE only computes a size.
-            msg.msg_controllen = unsafe { libc::CMSG_SPACE(size_of::<u32>() as u32) } as usize;
-            msg.msg_control = self.cmsg.as_mut_ptr().cast();
+            msg.msg_control = self.records_cmsg.as_mut_ptr().cast();
+            msg.msg_controllen = self.records_cmsg_len;
         }
         msg.msg_iov = b.send_iovs.as_mut_ptr();
         msg.msg_iovlen = b.send_iovs.len();
