@@ -47,11 +47,14 @@
 #define KCRYPTO_LIST_ALGS	(KCRYPTO_OPT_BASE + 1)
 
 /*
- * setsockopt(SOL_ALG, KCRYPTO_SET_RECORDS, &int, sizeof(int)) on a hash
- * operation socket: 1 makes every iovec of a sendmsg() one whole message
- * (its digest queues) and gives every iovec of a recvmsg() one queued
- * digest, so one call pair hashes up to 64 messages; 0 restores AF_ALG's
- * semantics.
+ * setsockopt(SOL_ALG, KCRYPTO_SET_RECORDS, &int, sizeof(int)) on a hash,
+ * skcipher or aead operation socket: 1 makes every iovec of a sendmsg() one
+ * whole message, so one call pair processes up to 64 messages; 0 restores
+ * AF_ALG's semantics. A hash queues each message's digest and gives every
+ * iovec of a recvmsg() one. A cipher or AEAD message starts with its IV
+ * (ALG_SET_IV is refused), takes the sendmsg's direction and AAD length,
+ * and the messages of one sendmsg are one request whose outputs are read
+ * in order (see Documentation/userspace-api.rst).
  */
 #define KCRYPTO_SET_RECORDS	(KCRYPTO_OPT_BASE + 2)
 

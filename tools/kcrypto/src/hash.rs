@@ -9,11 +9,7 @@ use crate::error::{Error, Result};
 use crate::family::Family;
 use crate::sockaddr::SockaddrAlg;
 use crate::socket::{MSG_MORE, SOL_ALG, Socket};
-
-/// `KCRYPTO_SET_RECORDS` (include/uapi/linux/if_kcrypto.h).
-const KCRYPTO_SET_RECORDS: i32 = 66;
-/// The most messages of one record-mode `sendmsg` (the digests a socket queues).
-const MAX_RECORDS: usize = 64;
+use crate::transform::{KCRYPTO_SET_RECORDS, MAX_RECORDS};
 
 /// The largest digest the kernel's hash API produces (`HASH_MAX_DIGESTSIZE`).
 pub const MAX_DIGEST_SIZE: usize = 64;

@@ -17,6 +17,10 @@ use crate::socket::{ALG_SET_KEY_BY_KEY_SERIAL, Control, MSG_DONTWAIT, SOL_ALG, S
 /// (forever, when nothing reads) before copying data unless at least this
 /// much room is left, however short the data: senders keep this much free.
 pub(crate) const PAGE: usize = 4096;
+/// `KCRYPTO_SET_RECORDS` (include/uapi/linux/if_kcrypto.h).
+pub(crate) const KCRYPTO_SET_RECORDS: i32 = 66;
+/// The most messages of one record-mode `sendmsg`.
+pub(crate) const MAX_RECORDS: usize = 64;
 /// How long to wait for output that must come (an asynchronous driver may
 /// still be working on it) before giving up.
 const OUTPUT_TIMEOUT: Duration = Duration::from_secs(30);

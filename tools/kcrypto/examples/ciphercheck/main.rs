@@ -198,6 +198,9 @@ enum Method {
     Stream,
     /// `sendmsg` parts by hand.
     Raw,
+    /// `Cipher::crypt_many` (kcrypto's record mode), the message twice in one
+    /// `sendmsg`.
+    Records,
 }
 
 /// Per algorithm: rounds run, bytes, failures.
@@ -391,9 +394,10 @@ impl Round {
             let at = aad.len() - 8;
             aad[at..].copy_from_slice(&iv);
         }
-        let method = match rng.below(3) {
+        let method = match rng.below(4) {
             0 => Method::OneShot,
             1 => Method::Stream,
+            2 if !afalg && alg.kind == Kind::Skcipher => Method::Records,
             _ => Method::Raw,
         };
         let max = match alg.kind {
@@ -530,7 +534,22 @@ impl Round {
         input: &[u8],
     ) -> Result<Vec<u8>, OpError> {
         match self.method {
+            // A record has data: an empty message goes as one.
+            Method::OneShot | Method::Records if input.is_empty() => {
+                Ok(cipher.crypt(direction, &self.iv, input)?)
+            }
             Method::OneShot => Ok(cipher.crypt(direction, &self.iv, input)?),
+            Method::Records => {
+                let iv = self.iv.as_slice();
+                let outs = cipher.crypt_many(direction, &[(iv, input), (iv, input)])?;
+                match outs.as_slice() {
+                    [first, second] if first == second => Ok(first.clone()),
+                    _ => Err(OpError::Other(format!(
+                        "records: {} outputs, not twice the same",
+                        outs.len()
+                    ))),
+                }
+            }
             Method::Stream => {
                 let mut stream = match direction {
                     Direction::Encrypt => cipher.encryptor(&self.iv)?,
@@ -726,7 +745,8 @@ impl Round {
                 stream.update(&input[pos..])?;
                 Ok(stream.finish()?)
             }
-            Method::Raw => {
+            // Record rounds are for ciphers only.
+            Method::Raw | Method::Records => {
                 let op = aead.socket().accept()?;
                 let assoclen = aad.len() as u32;
                 let control = [
