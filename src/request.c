@@ -117,17 +117,17 @@ int kcrypto_requests_in_flight(void)
 	return atomic_read(&kcrypto_requests);
 }
 
-/*
- * Undoes kcrypto_req_new(): for a request that never reached a driver, and
- * the last step of freeing one that did.
- */
 static void kcrypto_sg_free(struct kcrypto_sg *table)
 {
 	sg_free_table(&table->table);
 	if (table->rec != table->rec_inline)
-		kfree(table->rec);
+		kvfree(table->rec);
 }
 
+/*
+ * Undoes kcrypto_req_new(): for a request that never reached a driver, and
+ * the last step of freeing one that did.
+ */
 static void kcrypto_req_abandon(struct kcrypto_req *req)
 {
 	kcrypto_sg_free(&req->src);
@@ -286,7 +286,7 @@ struct kcrypto_req *kcrypto_skcipher_submit(struct crypto_skcipher *tfm,
 	return req;
 }
 
-/* Pages @len bytes at @off take, in a buffer of whole pages. */
+/* Pages @len (at least one) bytes at @off take, in a buffer of whole pages. */
 static unsigned int kcrypto_span(unsigned int off, unsigned int len)
 {
 	return (off + len - 1) / PAGE_SIZE - off / PAGE_SIZE + 1;
@@ -300,7 +300,7 @@ static int kcrypto_sg_records(struct kcrypto_sg *table, unsigned int nents)
 		table->rec = table->rec_inline;
 		return 0;
 	}
-	table->rec = kmalloc_array(nents, sizeof(*table->rec), GFP_KERNEL_ACCOUNT);
+	table->rec = kvmalloc_array(nents, sizeof(*table->rec), GFP_KERNEL_ACCOUNT);
 	return table->rec ? 0 : -ENOMEM;
 }
 
@@ -337,6 +337,21 @@ static unsigned int kcrypto_record_out(struct kcrypto_req *req, unsigned int len
 		return len;
 	tag = crypto_aead_authsize(crypto_aead_reqtfm(req->aead));
 	return req->encrypt ? len + tag : len - tag;
+}
+
+/*
+ * Record mode: whether a record of @len bytes with an output of @out is one
+ * the request can process: neither empty, the associated data within, and
+ * for an AEAD a tag added (encrypt) or taken after the associated data.
+ */
+static bool kcrypto_record_valid(struct kcrypto_req *req, unsigned int len,
+				 unsigned int out)
+{
+	if (!len || !out || len < req->rec_assoc)
+		return false;
+	if (req->kind != KCRYPTO_AEAD)
+		return true;
+	return req->encrypt ? out >= len : out <= len && out >= req->rec_assoc;
 }
 
 /* Record mode: on to the next record. */
@@ -420,12 +435,13 @@ static void kcrypto_records_complete(void *data, int err)
 
 /*
  * Record mode: sets up @req (its crypto request set up to the callback) for
- * @count records of @lens bytes and runs them. The record scatterlists get
- * room for the record with the most pages, input and output.
+ * @count records of @lens bytes, giving its record scatterlists room for
+ * the record with the most pages, input and output. Every record and its
+ * output must have at least one byte (-EINVAL).
  */
-static int kcrypto_records_start(struct kcrypto_req *req, bool encrypt,
-				 const u32 *lens, unsigned int count, u8 *ivs,
-				 unsigned int assoc)
+static int kcrypto_records_prepare(struct kcrypto_req *req, bool encrypt,
+				   const u32 *lens, unsigned int count, u8 *ivs,
+				   unsigned int assoc)
 {
 	unsigned int i, src = 0, dst = 0, src_nents = 1, dst_nents = 1;
 	int err;
@@ -435,9 +451,13 @@ static int kcrypto_records_start(struct kcrypto_req *req, bool encrypt,
 	req->rec_ivs = ivs;
 	req->rec_count = count;
 	req->rec_assoc = assoc;
+	if (!count)
+		return -EINVAL;
 	for (i = 0; i < count; i++) {
 		unsigned int out = kcrypto_record_out(req, lens[i]);
 
+		if (!kcrypto_record_valid(req, lens[i], out))
+			return -EINVAL;
 		src_nents = max(src_nents, kcrypto_span(src, lens[i]));
 		dst_nents = max(dst_nents, kcrypto_span(dst, out));
 		src += lens[i];
@@ -446,10 +466,8 @@ static int kcrypto_records_start(struct kcrypto_req *req, bool encrypt,
 	err = kcrypto_sg_records(&req->src, src_nents);
 	if (!err)
 		err = kcrypto_sg_records(&req->dst, dst_nents);
-	if (err)
-		return err;
 	INIT_WORK(&req->rec_work, kcrypto_records_work);
-	return kcrypto_records_run(req);
+	return err;
 }
 
 /*
@@ -478,7 +496,9 @@ struct kcrypto_req *kcrypto_skcipher_records_submit(struct crypto_skcipher *tfm,
 	skcipher_request_set_callback(req->skcipher, CRYPTO_TFM_REQ_MAY_SLEEP |
 				      CRYPTO_TFM_REQ_MAY_BACKLOG,
 				      kcrypto_records_complete, req);
-	err = kcrypto_records_start(req, encrypt, lens, count, ivs, 0);
+	err = kcrypto_records_prepare(req, encrypt, lens, count, ivs, 0);
+	if (!err)
+		err = kcrypto_records_run(req);
 	if (err && err != -EINPROGRESS && err != -EBUSY) {
 		/* No driver holds the request: every record so far completed. */
 		kcrypto_req_abandon(req);
@@ -515,13 +535,14 @@ struct kcrypto_req *kcrypto_aead_records_submit(struct crypto_aead *tfm,
 	aead_request_set_callback(req->aead, CRYPTO_TFM_REQ_MAY_SLEEP |
 				  CRYPTO_TFM_REQ_MAY_BACKLOG,
 				  kcrypto_records_complete, req);
-	err = kcrypto_records_start(req, encrypt, lens, count, ivs, assoclen);
-	if (err == -ENOMEM) {
+	err = kcrypto_records_prepare(req, encrypt, lens, count, ivs, assoclen);
+	if (err) {
 		kcrypto_req_abandon(req);
 		return ERR_PTR(err);
 	}
 	req->job = job;
-	kcrypto_req_started(req, err);
+	/* As for one message, the records' own errors come with the result. */
+	kcrypto_req_started(req, kcrypto_records_run(req));
 	return req;
 }
 

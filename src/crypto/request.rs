@@ -127,7 +127,8 @@ impl Job {
     }
 
     /// The output length of its records (see [`Job::records`]) in `direction` with `assoc_len`
-    /// bytes of associated data each; `EINVAL` for a record too short for it.
+    /// bytes of associated data each; `EINVAL` for a record too short for it or without
+    /// output.
     fn records_output(&self, direction: Direction, assoc_len: usize) -> Result<usize> {
         let mut total = 0usize;
         for &len in self.records.iter() {
@@ -136,9 +137,21 @@ impl Job {
                 Tfm::Aead(tfm) => tfm.output_len(direction, assoc_len, len as usize)?,
                 _ => return Err(EINVAL),
             };
+            if out == 0 {
+                return Err(EINVAL);
+            }
             total = total.checked_add(out).ok_or(EINVAL)?;
         }
         Ok(total)
+    }
+
+    /// What the job takes besides its pages and [`REQUEST_FOOTPRINT`]: a job of records, its
+    /// IVs and lengths.
+    fn records_footprint(&self) -> usize {
+        if self.records.is_empty() {
+            return 0;
+        }
+        self.iv.len() + self.records.len() * core::mem::size_of::<u32>()
     }
 }
 
@@ -225,7 +238,8 @@ impl Op {
 impl Request {
     /// Submits `job` to do `op`; the job's transform must be of the kind `op` needs.
     pub(crate) fn submit(job: Job, op: Op) -> Result<Self> {
-        let footprint = job.src.footprint() + job.dst.footprint() + REQUEST_FOOTPRINT;
+        let footprint =
+            job.src.footprint() + job.dst.footprint() + REQUEST_FOOTPRINT + job.records_footprint();
         let mut job = KBox::new(job, GFP_KERNEL_ACCOUNT)?;
         let len = op.len();
         let out_len = job.dst.len();
@@ -291,8 +305,9 @@ impl Request {
                 // records and their outputs must fill them exactly (see `Job::records`).
                 return Err(EINVAL);
             }
-            (Tfm::Skcipher(tfm), Op::Records { direction, .. }) => {
-                let tfm = tfm.as_raw();
+            (Tfm::Skcipher(tfm), Op::Records { direction, len, .. }) => {
+                // The C side keeps offsets in 32 bits.
+                let (tfm, _, _) = (tfm.as_raw(), api_len(len)?, api_len(out_len)?);
                 let encrypt = direction == Direction::Encrypt;
                 let lens = job.records.as_ptr();
                 let count = u32::try_from(job.records.len()).map_err(|_| EINVAL)?;
@@ -323,6 +338,9 @@ impl Request {
                 },
             ) => {
                 let (tfm, assoc_len) = (tfm.as_raw(), api_len(assoc_len)?);
+                // The C side keeps offsets in 32 bits.
+                api_len(job.src.len())?;
+                api_len(out_len)?;
                 let encrypt = direction == Direction::Encrypt;
                 let lens = job.records.as_ptr();
                 let count = u32::try_from(job.records.len()).map_err(|_| EINVAL)?;
@@ -351,6 +369,9 @@ impl Request {
                     assoc_len,
                 },
             ) => {
+                if !job.records.is_empty() {
+                    return Err(EINVAL);
+                }
                 let (tfm, len, assoc_len) = (tfm.as_raw(), api_len(len)?, api_len(assoc_len)?);
                 let encrypt = direction == Direction::Encrypt;
                 let job = KBox::into_raw(job);

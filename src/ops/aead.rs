@@ -14,8 +14,8 @@
 use kernel::{prelude::*, sync::Arc};
 
 use super::{
-    check_room, message_footprint, output::Output, skcipher::MAX_RECORDS, take_records, Algorithm,
-    Child, Children, Settings,
+    check_room, message_footprint, output::Output, records_footprint, skcipher::MAX_RECORDS,
+    take_records, Algorithm, Child, Children, Settings,
 };
 use crate::crypto::AlgInfo;
 use crate::{
@@ -201,7 +201,8 @@ impl AeadOp {
     /// associated data and text, at most [`MAX_RECORDS`] of them (`EMSGSIZE`). Direction and
     /// associated-data length are the message's or the socket's, as for any message, and the
     /// same for every record; an `ALG_SET_IV` or `MSG_MORE` is `EINVAL`, as is a record too
-    /// short for its IV, associated data and (to decrypt) tag, or of an IV alone. Every check is made before any
+    /// short for its IV, associated data and (to decrypt) tag, or with no data or no output
+    /// (an IV alone; a tag alone to decrypt). Every check is made before any
     /// data is taken; the records are submitted as one request, whose output (each record's
     /// as one message's) is read by one `recvmsg`. A record that fails (`EBADMSG`) fails them
     /// all: no output of the request is handed out.
@@ -228,10 +229,14 @@ impl AeadOp {
             if record as u64 > limits::max_op_bytes() {
                 return Err(Errno::MessageSize.into());
             }
-            out += self.tfm.output_len(direction, assoc_len as usize, record)?;
+            match self.tfm.output_len(direction, assoc_len as usize, record)? {
+                // A record that decrypts to nothing: send it as a message.
+                0 => return Err(EINVAL),
+                len => out += len,
+            }
             data += record;
         }
-        let need = message_footprint(data, out) + count * iv_size;
+        let need = message_footprint(data, out) + records_footprint(count, iv_size);
         check_room(need, self.output.held(), msg.send_buffer())?;
         self.output.check_room()?;
         request::check_room()?;

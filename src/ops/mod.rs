@@ -225,6 +225,12 @@ pub(crate) fn check_room(need: usize, held: usize, bound: usize) -> Result {
     Ok(())
 }
 
+/// Record mode: what `count` records with IVs of `iv_size` bytes take besides their data
+/// (see [`message_footprint`]): their IVs and lengths.
+pub(crate) fn records_footprint(count: usize, iv_size: usize) -> usize {
+    count * (iv_size.max(1) + core::mem::size_of::<u32>())
+}
+
 /// Record mode: copies the records of `msg`, one per iovec of `lens` bytes, each an IV of
 /// `iv_size` bytes and then its data: their IVs one after another, their data into one
 /// buffer, and each one's data length. The caller has checked the lengths.

@@ -144,23 +144,33 @@ impl Output {
     /// small one is appended to the newest result if that is the same message's output, so
     /// that a stream of small parts does not take a page each.
     pub(crate) fn push_part(&mut self, buf: PageBuf, since: u64) -> Result {
-        if buf.len() < PAGE_SIZE && self.count > 0 {
-            let len = self.slots.len();
-            let tail = (self.head + self.count - 1) % len;
+        if buf.len() < PAGE_SIZE {
             if let Some(Slot {
                 seq,
                 entry: Entry::Data { buf: last, .. },
-            }) = self.slots[tail].as_mut()
+            }) = self.tail().and_then(|tail| self.slots[tail].as_mut())
             {
                 if *seq >= since {
                     let before = last.footprint();
                     last.append_buf(&buf)?;
-                    self.held = self.held - before + last.footprint();
+                    let after = last.footprint();
+                    self.recharge(before, after);
                     return Ok(());
                 }
             }
         }
         self.push_data(buf)
+    }
+
+    /// The index of the newest result, if any.
+    fn tail(&self) -> Option<usize> {
+        let newest = self.count.checked_sub(1)?;
+        (self.head + newest).checked_rem(self.slots.len())
+    }
+
+    /// Counts a result that took `before` bytes of memory as taking `after`.
+    fn recharge(&mut self, before: usize, after: usize) {
+        self.held = self.held - before + after;
     }
 
     /// Queues a request with its driver; `chains` if its chained IV may continue the next
@@ -177,9 +187,7 @@ impl Output {
     /// Drops the unread results queued since `pushed` (a value of [`Self::pushed`]).
     /// Requests among them stay with their drivers until done, then free themselves.
     pub(crate) fn discard_since(&mut self, pushed: u64) {
-        while self.count > 0 {
-            let len = self.slots.len();
-            let tail = (self.head + self.count - 1) % len;
+        while let Some(tail) = self.tail() {
             match &self.slots[tail] {
                 Some(slot) if slot.seq >= pushed => {}
                 _ => break,
@@ -242,7 +250,8 @@ impl Output {
         // The output of a failed request is never handed out: it goes with the request.
         let before = Self::footprint(&slot.entry);
         slot.entry = settled;
-        self.held = self.held - before + Self::footprint(&slot.entry);
+        let after = Self::footprint(&slot.entry);
+        self.recharge(before, after);
         Ok(())
     }
 

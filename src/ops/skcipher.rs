@@ -15,8 +15,8 @@
 use kernel::{prelude::*, sync::Arc};
 
 use super::{
-    check_room, message_footprint, output::Output, take_records, Algorithm, Child, Children,
-    Settings,
+    check_room, message_footprint, output::Output, records_footprint, take_records, Algorithm,
+    Child, Children, Settings,
 };
 use crate::crypto::AlgInfo;
 use crate::{
@@ -230,8 +230,7 @@ impl SkcipherOp {
             }
             data += record;
         }
-        let ivs_len = count * iv_size;
-        let need = message_footprint(data, data) + ivs_len;
+        let need = message_footprint(data, data) + records_footprint(count, iv_size);
         check_room(need, self.output.held(), msg.send_buffer())?;
         self.output.check_room()?;
         request::check_room()?;

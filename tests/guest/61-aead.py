@@ -460,6 +460,11 @@ def records(label, fam, fams):
                 [good, x.iv + x.aad + x.ct[:15]])
         refused("a record of its IV alone", errno.EINVAL, [good, x.iv],
                 [afk.cmsg_assoclen(0)])
+        tag_only = x.iv + x.ct[-16:]
+        refused("a record that decrypts to nothing (a tag alone), first", errno.EINVAL,
+                [tag_only, good], [afk.cmsg_assoclen(0)])
+        refused("a record that decrypts to nothing, after 4096 bytes of output", errno.EINVAL,
+                [x.iv + bytes(4096 + 16), tag_only], [afk.cmsg_assoclen(0)])
 
 
 def threads(label, fam):

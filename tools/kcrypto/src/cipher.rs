@@ -210,21 +210,36 @@ impl Cipher {
     /// # Errors
     ///
     /// [`Error::NoKey`] without a key, [`Error::InvalidArgument`] for an IV
-    /// of the wrong length, a message with no data or of a length the
-    /// algorithm cannot take, `EOPNOTSUPP`/`ENOPROTOOPT` from AF_ALG, which
-    /// has no record mode, and the errors of the system calls.
+    /// of the wrong length (all must have the same), a message with no data
+    /// or of a length the algorithm cannot take, `EOPNOTSUPP`/`ENOPROTOOPT`
+    /// from AF_ALG, which has no record mode, and the errors of the system
+    /// calls.
     pub fn crypt_many(
         &self,
         direction: Direction,
         messages: &[(&[u8], &[u8])],
     ) -> Result<Vec<Vec<u8>>> {
+        let Some(((iv, data), rest)) = messages.split_first() else {
+            return Ok(Vec::new());
+        };
+        if rest.iter().any(|(other, _)| other.len() != iv.len()) || data.is_empty() {
+            return Err(Error::InvalidArgument);
+        }
+        // The kernel checks the length of an ALG_SET_IV but cannot tell a
+        // record's IV from its data: the first message, sent as a message,
+        // checks the length for all.
+        let mut outs = Vec::with_capacity(messages.len());
+        outs.push(self.crypt(direction, iv, data)?);
+        if rest.is_empty() {
+            return Ok(outs);
+        }
+        let messages = rest;
         let op = self.socket.accept()?;
         op.set_option_int(SOL_ALG, KCRYPTO_SET_RECORDS, 1)?;
         let total: usize = messages.iter().map(|(_, data)| data.len()).sum();
         // A page to spare for the IVs, which count besides the data.
         let limit = transform::grow_send_limit(&op, total + PAGE)?.saturating_sub(PAGE);
         let control = [Control::Op(direction.op())];
-        let mut outs = Vec::with_capacity(messages.len());
         let mut rest = messages;
         while !rest.is_empty() {
             // As many as fit in one sendmsg, and at least one.
