@@ -47,6 +47,9 @@ struct Cli {
     /// Messages per sendmmsg()/recvmmsg() pair on the batched kcrypto path
     #[arg(long, default_value_t = 16)]
     batch: usize,
+    /// Messages per sendmsg()/recvmsg() pair on the record path (kcrypto's most)
+    #[arg(long, default_value_t = 64)]
+    records: usize,
     /// Only these algorithms (table label, e.g. "gcm(aes)"; repeatable)
     #[arg(long = "alg")]
     algs: Vec<String>,
@@ -317,6 +320,7 @@ fn meta(cli: &Cli, reps: usize, rep_ms: u64, family: i32) -> Meta {
         rep_ms,
         depth: cli.depth,
         batch: cli.batch,
+        records: cli.records,
     }
 }
 
@@ -332,6 +336,9 @@ fn run(cli: &Cli) -> Result<Report, Error> {
     }
     if !(1..=64).contains(&cli.batch) {
         return Err("--batch must be 1 to 64 (a hash socket queues at most 64 digests)".into());
+    }
+    if !(1..=64).contains(&cli.records) {
+        return Err("--records must be 1 to 64 (the records one sendmsg takes)".into());
     }
     let family = kcrypto::Family::discover()?.number();
     if !kernel::available() {
@@ -369,7 +376,7 @@ fn run(cli: &Cli) -> Result<Report, Error> {
                 alg,
                 size,
                 family,
-                (cli.depth, cli.batch),
+                (cli.depth, cli.batch, cli.records),
                 reps,
                 rep,
                 &cli.paths,
@@ -408,7 +415,7 @@ fn measure_point(
     alg: &Alg,
     size: usize,
     family: i32,
-    (depth, batch): (usize, usize),
+    (depth, batch, records): (usize, usize, usize),
     reps: usize,
     rep: Duration,
     only: &[String],
@@ -423,10 +430,10 @@ fn measure_point(
     {
         let mut point = Point::new(alg, size, path);
         // A batch stays well inside the socket's buffer (SOCKBUF): large messages go fewer at a time.
-        let bytes: usize = match path {
+        let (batch, bytes) = match path {
             // One sendmsg of records is one message: its input and output count together.
-            PathKind::KcryptoRecords => 2 << 20,
-            _ => 4 << 20,
+            PathKind::KcryptoRecords => (records, 2 << 20),
+            _ => (batch, 4 << 20),
         };
         let batch = batch.min(bytes / size.max(1)).max(1);
         match Runner::new(path, alg, family, depth, batch) {

@@ -25,6 +25,8 @@ pub struct Meta {
     pub depth: usize,
     /// Messages per sendmmsg()/recvmmsg() on the batched path (fewer for large messages).
     pub batch: usize,
+    /// Messages per sendmsg()/recvmsg() on the record path (fewer for large messages).
+    pub records: usize,
 }
 
 /// One path at one (algorithm, size).
@@ -342,8 +344,18 @@ impl Report {
         let _ = writeln!(
             s,
             "{} · kernel {} · {} · {} ({} CPUs) · {} × {} ms per point, median; ± is (max − min) / median \
-             · queue depth {} · batch {} · {}\n",
-            m.date, m.kernel, m.accel, m.cpu, m.cpus, m.reps, m.rep_ms, m.depth, m.batch, m.openssl
+             · queue depth {} · batch {} · records {} · {}\n",
+            m.date,
+            m.kernel,
+            m.accel,
+            m.cpu,
+            m.cpus,
+            m.reps,
+            m.rep_ms,
+            m.depth,
+            m.batch,
+            m.records,
+            m.openssl
         );
         let _ = writeln!(s, "## Targets (issue 7)\n");
         let _ = writeln!(
@@ -525,6 +537,7 @@ mod tests {
             rep_ms: 1,
             depth: 1,
             batch: 16,
+            records: 64,
         };
         let point = |path, ops| {
             let mut p = Point::new(&ALGS[0], 64, path);
