@@ -145,6 +145,28 @@ impl Job {
         Ok(total)
     }
 
+    /// The list of record lengths for the C side, and its length, once the records and their
+    /// outputs are found to fill exactly the `len` bytes of input and `out_len` of output the
+    /// request's scatterlists cover, all within the C side's 32-bit offsets (`EINVAL`).
+    fn record_list(
+        &self,
+        direction: Direction,
+        assoc_len: usize,
+        len: usize,
+        out_len: usize,
+    ) -> Result<(*const u32, u32)> {
+        if self.records.is_empty()
+            || len != self.src.len()
+            || self.records_output(direction, assoc_len)? != out_len
+        {
+            return Err(EINVAL);
+        }
+        api_len(len)?;
+        api_len(out_len)?;
+        let count = u32::try_from(self.records.len()).map_err(|_| EINVAL)?;
+        Ok((self.records.as_ptr(), count))
+    }
+
     /// What the job takes besides its pages and [`REQUEST_FOOTPRINT`]: a job of records, its
     /// IVs and lengths.
     fn records_footprint(&self) -> usize {
@@ -291,30 +313,20 @@ impl Request {
                 (raw, job)
             }
             (
-                _,
+                Tfm::Skcipher(tfm),
                 Op::Records {
                     direction,
                     len,
                     assoc_len,
                 },
-            ) if job.records.is_empty()
-                || len != job.src.len()
-                || job.records_output(direction, assoc_len)? != out_len =>
-            {
-                // The scatterlists cover `len` bytes of input and `out_len` of output: the
-                // records and their outputs must fill them exactly (see `Job::records`).
-                return Err(EINVAL);
-            }
-            (Tfm::Skcipher(tfm), Op::Records { direction, len, .. }) => {
-                // The C side keeps offsets in 32 bits.
-                let (tfm, _, _) = (tfm.as_raw(), api_len(len)?, api_len(out_len)?);
+            ) => {
+                let (lens, count) = job.record_list(direction, assoc_len, len, out_len)?;
+                let tfm = tfm.as_raw();
                 let encrypt = direction == Direction::Encrypt;
-                let lens = job.records.as_ptr();
-                let count = u32::try_from(job.records.len()).map_err(|_| EINVAL)?;
                 let job = KBox::into_raw(job);
                 // SAFETY: As for a cipher part above; `lens` has `count` entries, non-empty
-                // records whose inputs and outputs fill the scatterlists (checked above), and
-                // the IVs are `count` IVs of the transform's size (`Job::records`), all in
+                // records whose inputs and outputs fill the scatterlists (`Job::record_list`),
+                // and the IVs are `count` IVs of the transform's size (`Job::records`), all in
                 // `job`.
                 let raw = unsafe {
                     ffi::kcrypto_skcipher_records_submit(
@@ -333,17 +345,13 @@ impl Request {
                 Tfm::Aead(tfm),
                 Op::Records {
                     direction,
+                    len,
                     assoc_len,
-                    ..
                 },
             ) => {
+                let (lens, count) = job.record_list(direction, assoc_len, len, out_len)?;
                 let (tfm, assoc_len) = (tfm.as_raw(), api_len(assoc_len)?);
-                // The C side keeps offsets in 32 bits.
-                api_len(job.src.len())?;
-                api_len(out_len)?;
                 let encrypt = direction == Direction::Encrypt;
-                let lens = job.records.as_ptr();
-                let count = u32::try_from(job.records.len()).map_err(|_| EINVAL)?;
                 let job = KBox::into_raw(job);
                 // SAFETY: As for cipher records above; every record holds its associated data
                 // and, to decrypt, a tag (`Job::records_output`).

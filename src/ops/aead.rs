@@ -9,13 +9,12 @@
 //! its own IV: reusing the previous message's would repeat a nonce.
 //!
 //! In record mode (`KCRYPTO_SET_RECORDS`) every iovec of a `sendmsg` is a whole message, its IV
-//! first: up to [`MAX_RECORDS`] messages go to the driver as one request.
+//! first: up to [`MAX_RECORDS`](super::MAX_RECORDS) messages go to the driver as one request.
 
 use kernel::{prelude::*, sync::Arc};
 
 use super::{
-    check_room, message_footprint, output::Output, records_footprint, skcipher::MAX_RECORDS,
-    take_records, Algorithm, Child, Children, Settings,
+    check_room, message_footprint, output::Output, Algorithm, Child, Children, Records, Settings,
 };
 use crate::crypto::AlgInfo;
 use crate::{
@@ -26,7 +25,6 @@ use crate::{
         Direction,
     },
     errno::Errno,
-    limits,
     msg::{Msg, MSG_MORE},
 };
 
@@ -198,7 +196,7 @@ impl AeadOp {
     }
 
     /// Record mode: every iovec of `msg` is one whole message, its IV followed by its
-    /// associated data and text, at most [`MAX_RECORDS`] of them (`EMSGSIZE`). Direction and
+    /// associated data and text, at most [`MAX_RECORDS`](super::MAX_RECORDS) of them (`EMSGSIZE`). Direction and
     /// associated-data length are the message's or the socket's, as for any message, and the
     /// same for every record; an `ALG_SET_IV` or `MSG_MORE` is `EINVAL`, as is a record too
     /// short for its IV, associated data and (to decrypt) tag, or with no data or no output
@@ -207,52 +205,37 @@ impl AeadOp {
     /// as one message's) is read by one `recvmsg`. A record that fails (`EBADMSG`) fails them
     /// all: no output of the request is handed out.
     fn send_records(&mut self, msg: &mut Msg<'_>, settings: &Settings<'_>) -> Result<usize> {
-        if msg.flags() & MSG_MORE != 0 || settings.iv.is_some() {
-            return Err(EINVAL);
-        }
+        let records = Records::of(msg, settings, self.tfm.iv_size())?;
         let direction = settings.direction()?.unwrap_or(self.direction);
         let assoc_len = settings.assoc_len.unwrap_or(self.assoc_len);
-        let mut lens = [0usize; MAX_RECORDS];
-        let count = msg.segments(&mut lens)?;
-        let lens = &lens[..count];
-        if count == 0 {
+        if records.is_empty() {
             return Ok(0);
         }
-        let iv_size = self.tfm.iv_size();
-        let (mut data, mut out) = (0usize, 0usize);
-        for &len in lens {
-            let record = len.checked_sub(iv_size).ok_or(EINVAL)?;
-            if record == 0 {
-                // Nothing for a request to read: send an empty message as a message.
-                return Err(EINVAL);
-            }
-            if record as u64 > limits::max_op_bytes() {
-                return Err(Errno::MessageSize.into());
-            }
-            match self.tfm.output_len(direction, assoc_len as usize, record)? {
+        let sizes = records.sizes(|data| {
+            match self.tfm.output_len(direction, assoc_len as usize, data)? {
                 // A record that decrypts to nothing: send it as a message.
-                0 => return Err(EINVAL),
-                len => out += len,
+                0 => Err(EINVAL),
+                len => Ok(len),
             }
-            data += record;
-        }
-        let need = message_footprint(data, out) + records_footprint(count, iv_size);
+        })?;
+        let (data, out) = (sizes.data, sizes.output);
+        let need = message_footprint(data, out) + records.footprint();
         check_room(need, self.output.held(), msg.send_buffer())?;
         self.output.check_room()?;
         request::check_room()?;
 
-        let (ivs, src, records) = take_records(msg, lens, iv_size)?;
+        let (ivs, src, lens) = records.take(msg)?;
         let mut dst = PageBuf::zeroed(out)?;
         // Each record's associated data comes back with its output, as a message's does.
         let (mut at, mut to) = (0, 0);
-        for &len in records.iter() {
+        for &len in lens.iter() {
             dst.copy_within(to, &src, at, assoc_len as usize)?;
             at += len as usize;
             to += self
                 .tfm
                 .output_len(direction, assoc_len as usize, len as usize)?;
         }
-        let job = Job::records(Tfm::Aead(self.tfm.clone()), src, dst, ivs, records)?;
+        let job = Job::records(Tfm::Aead(self.tfm.clone()), src, dst, ivs, lens)?;
         let op = Op::Records {
             direction,
             len: data,
@@ -262,7 +245,7 @@ impl AeadOp {
         self.output.push_request(request, false)?;
         self.direction = direction;
         self.assoc_len = assoc_len;
-        Ok(lens.iter().sum())
+        Ok(records.bytes())
     }
 
     /// The most memory a message of `len` bytes takes: its output is at most a tag longer.

@@ -23,7 +23,9 @@ use kernel::{prelude::*, str::CStr, sync::Arc};
 use crate::{
     buffer::{PageBuf, SecretBuf},
     crypto::{self, request::REQUEST_FOOTPRINT, Direction, Served},
-    msg::{Control, Msg},
+    errno::Errno,
+    limits,
+    msg::{Control, Msg, MSG_MORE},
     policy,
 };
 
@@ -225,32 +227,96 @@ pub(crate) fn check_room(need: usize, held: usize, bound: usize) -> Result {
     Ok(())
 }
 
-/// Record mode: what `count` records with IVs of `iv_size` bytes take besides their data
-/// (see [`message_footprint`]): their IVs and lengths.
-pub(crate) fn records_footprint(count: usize, iv_size: usize) -> usize {
-    count * (iv_size.max(1) + core::mem::size_of::<u32>())
+/// The most records one `sendmsg` takes in record mode.
+pub(crate) const MAX_RECORDS: usize = 64;
+
+/// The records of one `sendmsg` in record mode (`KCRYPTO_SET_RECORDS`): every iovec a whole
+/// message, its IV first.
+pub(crate) struct Records {
+    lens: [usize; MAX_RECORDS],
+    count: usize,
+    iv_size: usize,
 }
 
-/// Record mode: copies the records of `msg`, one per iovec of `lens` bytes, each an IV of
-/// `iv_size` bytes and then its data: their IVs one after another, their data into one
-/// buffer, and each one's data length. The caller has checked the lengths.
-pub(crate) fn take_records(
-    msg: &mut Msg<'_>,
-    lens: &[usize],
-    iv_size: usize,
-) -> Result<(SecretBuf, PageBuf, KVec<u32>)> {
-    let mut ivs = SecretBuf::zeroed(lens.len().checked_mul(iv_size).ok_or(EINVAL)?.max(1))?;
-    let mut data = PageBuf::new();
-    let mut records = KVec::with_capacity(lens.len(), GFP_KERNEL_ACCOUNT)?;
-    for (i, &len) in lens.iter().enumerate() {
-        let iv = ivs.get_mut(i * iv_size..(i + 1) * iv_size).ok_or(EINVAL)?;
-        msg.copy_from(iv)?;
-        let record = len.checked_sub(iv_size).ok_or(EINVAL)?;
-        data.append_from(msg, record)?;
-        records.push(
-            u32::try_from(record).map_err(|_| EINVAL)?,
-            GFP_KERNEL_ACCOUNT,
-        )?;
+/// The sizes of a `sendmsg` of records: their data and their outputs, in all.
+pub(crate) struct RecordSizes {
+    pub(crate) data: usize,
+    pub(crate) output: usize,
+}
+
+impl Records {
+    /// The records of `msg`, each with an IV of `iv_size` bytes: at most [`MAX_RECORDS`]
+    /// (`EMSGSIZE`); `MSG_MORE` or an `ALG_SET_IV` is `EINVAL` (each record brings its IV).
+    pub(crate) fn of(msg: &Msg<'_>, settings: &Settings<'_>, iv_size: usize) -> Result<Self> {
+        if msg.flags() & MSG_MORE != 0 || settings.iv.is_some() {
+            return Err(EINVAL);
+        }
+        let mut lens = [0usize; MAX_RECORDS];
+        let count = msg.segments(&mut lens)?;
+        Ok(Self {
+            lens,
+            count,
+            iv_size,
+        })
     }
-    Ok((ivs, data, records))
+
+    fn lens(&self) -> &[usize] {
+        self.lens.get(..self.count).unwrap_or(&[])
+    }
+
+    /// Whether there are none (a `sendmsg` without iovecs).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The bytes of the `sendmsg`, IVs included.
+    pub(crate) fn bytes(&self) -> usize {
+        self.lens().iter().sum()
+    }
+
+    /// Checks every record before any data is taken: `EINVAL` for one shorter than its IV or
+    /// without data, `EMSGSIZE` for one over `max_op_bytes`, and whatever `output` (the
+    /// length of a record's output from that of its data) refuses.
+    pub(crate) fn sizes(&self, output: impl Fn(usize) -> Result<usize>) -> Result<RecordSizes> {
+        let mut sizes = RecordSizes { data: 0, output: 0 };
+        for &len in self.lens() {
+            let data = len.checked_sub(self.iv_size).ok_or(EINVAL)?;
+            if data == 0 {
+                // Nothing for a request to read: send an empty message as a message.
+                return Err(EINVAL);
+            }
+            if data as u64 > limits::max_op_bytes() {
+                return Err(Errno::MessageSize.into());
+            }
+            sizes.output += output(data)?;
+            sizes.data += data;
+        }
+        Ok(sizes)
+    }
+
+    /// The memory the records take besides their data and output (see
+    /// [`message_footprint`]): their IVs and lengths.
+    pub(crate) fn footprint(&self) -> usize {
+        self.count * (self.iv_size.max(1) + core::mem::size_of::<u32>())
+    }
+
+    /// Copies the records in from `msg`: their IVs one after another, their data into one
+    /// buffer, and each one's data length (checked by [`Self::sizes`]).
+    pub(crate) fn take(&self, msg: &mut Msg<'_>) -> Result<(SecretBuf, PageBuf, KVec<u32>)> {
+        let iv_size = self.iv_size;
+        let mut ivs = SecretBuf::zeroed(self.count.checked_mul(iv_size).ok_or(EINVAL)?.max(1))?;
+        let mut data = PageBuf::new();
+        let mut records = KVec::with_capacity(self.count, GFP_KERNEL_ACCOUNT)?;
+        for (i, &len) in self.lens().iter().enumerate() {
+            let iv = ivs.get_mut(i * iv_size..(i + 1) * iv_size).ok_or(EINVAL)?;
+            msg.copy_from(iv)?;
+            let record = len.checked_sub(iv_size).ok_or(EINVAL)?;
+            data.append_from(msg, record)?;
+            records.push(
+                u32::try_from(record).map_err(|_| EINVAL)?,
+                GFP_KERNEL_ACCOUNT,
+            )?;
+        }
+        Ok((ivs, data, records))
+    }
 }

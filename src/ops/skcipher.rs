@@ -9,14 +9,13 @@
 //! produced: part by part for an algorithm that chains, at the last part for one that does not.
 //!
 //! In record mode (`KCRYPTO_SET_RECORDS`, kcrypto's own) every iovec of a `sendmsg` is a whole
-//! message of its own, its IV first: up to [`MAX_RECORDS`] messages go to the driver as one
+//! message of its own, its IV first: up to [`MAX_RECORDS`](super::MAX_RECORDS) messages go to the driver as one
 //! request, and their output is read as one stream.
 
 use kernel::{prelude::*, sync::Arc};
 
 use super::{
-    check_room, message_footprint, output::Output, records_footprint, take_records, Algorithm,
-    Child, Children, Settings,
+    check_room, message_footprint, output::Output, Algorithm, Child, Children, Records, Settings,
 };
 use crate::crypto::AlgInfo;
 use crate::{
@@ -30,9 +29,6 @@ use crate::{
     limits,
     msg::{Msg, MSG_MORE},
 };
-
-/// The most records one `sendmsg` takes in record mode.
-pub(crate) const MAX_RECORDS: usize = 64;
 
 /// The transform of a socket bound to a cipher.
 pub(crate) struct SkcipherTransform {
@@ -202,42 +198,36 @@ impl SkcipherOp {
     }
 
     /// Record mode: every iovec of `msg` is one whole message, its IV followed by its data, at
-    /// most [`MAX_RECORDS`] of them (`EMSGSIZE`); the direction is the message's or the
+    /// most [`MAX_RECORDS`](super::MAX_RECORDS) of them (`EMSGSIZE`); the direction is the message's or the
     /// socket's, as for any message, and an `ALG_SET_IV` or `MSG_MORE` is `EINVAL`. A record
     /// shorter than an IV and a block, or, for an algorithm that chains, not a whole number of
     /// blocks, is `EINVAL`. Every check is made before any data is taken; the records are
     /// submitted as one request, whose output is queued as one result.
     fn send_records(&mut self, msg: &mut Msg<'_>, settings: &Settings<'_>) -> Result<usize> {
-        if msg.flags() & MSG_MORE != 0 || settings.iv.is_some() {
-            return Err(EINVAL);
-        }
+        let records = Records::of(msg, settings, self.tfm.iv_size())?;
         let direction = settings.direction()?.unwrap_or(self.direction);
-        let mut lens = [0usize; MAX_RECORDS];
-        let count = msg.segments(&mut lens)?;
-        let lens = &lens[..count];
-        if count == 0 {
+        if records.is_empty() {
             return Ok(0);
         }
-        let (iv_size, block) = (self.tfm.iv_size(), self.tfm.block_size());
-        let mut data = 0usize;
-        for &len in lens {
-            let record = len.checked_sub(iv_size).ok_or(EINVAL)?;
-            if record == 0 || record < block || (self.tfm.chains() && record % block != 0) {
+        let block = self.tfm.block_size();
+        let sizes = records.sizes(|data| {
+            if data < block || (self.tfm.chains() && data % block != 0) {
                 return Err(EINVAL);
             }
-            if record > self.tfm.max_request() || record > limits::max_op_bytes() as usize {
+            if data > self.tfm.max_request() {
                 return Err(Errno::MessageSize.into());
             }
-            data += record;
-        }
-        let need = message_footprint(data, data) + records_footprint(count, iv_size);
+            Ok(data)
+        })?;
+        let data = sizes.data;
+        let need = message_footprint(data, data) + records.footprint();
         check_room(need, self.output.held(), msg.send_buffer())?;
         self.output.check_room()?;
         request::check_room()?;
 
-        let (ivs, src, records) = take_records(msg, lens, iv_size)?;
+        let (ivs, src, lens) = records.take(msg)?;
         let tfm = Tfm::Skcipher(self.tfm.clone());
-        let job = Job::records(tfm, src, PageBuf::zeroed(data)?, ivs, records)?;
+        let job = Job::records(tfm, src, PageBuf::zeroed(data)?, ivs, lens)?;
         let op = Op::Records {
             direction,
             len: data,
@@ -246,7 +236,7 @@ impl SkcipherOp {
         let request = Request::submit(job, op)?;
         self.output.push_request(request, false)?;
         self.direction = direction;
-        Ok(lens.iter().sum())
+        Ok(records.bytes())
     }
 
     /// Starts a message with `settings`, or the socket's direction and IV where they are silent.

@@ -8,7 +8,7 @@ use crate::cipher::Direction;
 use crate::error::{Error, Result};
 use crate::family::Family;
 use crate::socket::{ALG_SET_AEAD_AUTHSIZE, Control, MSG_MORE, SOL_ALG, Socket};
-use crate::transform;
+use crate::transform::{self, KCRYPTO_SET_RECORDS, MAX_RECORDS, PAGE};
 
 /// The longest tag any kernel AEAD produces (`authenc(hmac(sha512),...)`).
 pub const MAX_TAG_LEN: usize = 64;
@@ -162,6 +162,142 @@ impl Aead {
         self.opener(iv, aad)?.finish_with(sealed)
     }
 
+    /// Seals many messages, each `(iv, aad, plaintext)`, in two system calls
+    /// per 64 of them (kcrypto only): an operation socket in record mode
+    /// (`KCRYPTO_SET_RECORDS`) takes one message per iovec of a `sendmsg`,
+    /// its IV first, and one request runs them all. All associated data
+    /// must have the same length. Returns each message's `ct || tag`.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use kcrypto::Aead;
+    ///
+    /// let gcm = Aead::with_key("gcm(aes)", &[7; 16])?;
+    /// let (a, b) = ([1u8; 12], [2u8; 12]);
+    /// let sealed = gcm.seal_many(&[(&a, b"hdr1", b"one"), (&b, b"hdr2", b"two")])?;
+    /// assert_eq!(sealed[1], gcm.seal(&b, b"hdr2", b"two")?);
+    /// # Ok::<(), kcrypto::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Aead::seal`]; [`Error::InvalidArgument`] also for associated
+    /// data or IVs of different lengths, or a message with neither
+    /// associated data nor plaintext; `EOPNOTSUPP`/`ENOPROTOOPT` from AF_ALG,
+    /// which has no record mode.
+    pub fn seal_many(&self, messages: &[(&[u8], &[u8], &[u8])]) -> Result<Vec<Vec<u8>>> {
+        self.crypt_many(Direction::Encrypt, messages)
+    }
+
+    /// Opens many messages, each `(iv, aad, ct || tag)`, as
+    /// [`Aead::seal_many`] seals them; returns each plaintext.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::AuthenticationFailed`] if any message's tag does not match:
+    /// no plaintext of its batch of up to 64 is released (open them one by
+    /// one to find which); otherwise as [`Aead::seal_many`].
+    pub fn open_many(&self, messages: &[(&[u8], &[u8], &[u8])]) -> Result<Vec<Vec<u8>>> {
+        self.crypt_many(Direction::Decrypt, messages)
+    }
+
+    fn crypt_many(
+        &self,
+        direction: Direction,
+        messages: &[(&[u8], &[u8], &[u8])],
+    ) -> Result<Vec<Vec<u8>>> {
+        let Some(((iv, aad, text), rest)) = messages.split_first() else {
+            return Ok(Vec::new());
+        };
+        let same = |(other_iv, other_aad, _): &(&[u8], &[u8], &[u8])| {
+            other_iv.len() == iv.len() && other_aad.len() == aad.len()
+        };
+        if !rest.iter().all(same) || (aad.is_empty() && text.is_empty()) {
+            return Err(Error::InvalidArgument);
+        }
+        // The kernel checks the length of an ALG_SET_IV but cannot tell a
+        // record's IV from its data: the first message, sent as a message,
+        // checks the length for all.
+        let mut outs = Vec::with_capacity(messages.len());
+        outs.push(match direction {
+            Direction::Encrypt => self.seal(iv, aad, text)?,
+            Direction::Decrypt => self.open(iv, aad, text)?,
+        });
+        if rest.is_empty() {
+            return Ok(outs);
+        }
+        let op = self.socket.accept()?;
+        op.set_option_int(SOL_ALG, KCRYPTO_SET_RECORDS, 1)?;
+        let size = |(_, aad, text): &(&[u8], &[u8], &[u8])| aad.len() + text.len() + MAX_TAG_LEN;
+        let total: usize = rest.iter().map(size).sum();
+        // A page to spare for the IVs, which count besides the data.
+        let limit = transform::grow_send_limit(&op, total + PAGE)?.saturating_sub(PAGE);
+        let assoc = u32::try_from(aad.len()).map_err(|_| Error::MessageTooLong)?;
+        let control = [Control::Op(direction.op()), Control::AssocLen(assoc)];
+        let mut rest = rest;
+        while !rest.is_empty() {
+            // As many as fit in one sendmsg, and at least one.
+            let mut count = 1;
+            let mut bytes = size(&rest[0]);
+            while count < rest.len().min(MAX_RECORDS) && bytes + size(&rest[count]) <= limit {
+                bytes += size(&rest[count]);
+                count += 1;
+            }
+            let (batch, next) = rest.split_at(count);
+            outs.extend(self.records(&op, &control, batch, direction)?);
+            rest = next;
+        }
+        Ok(outs)
+    }
+
+    /// One sendmsg of records and the recvmsg of their outputs, without
+    /// their associated data.
+    fn records(
+        &self,
+        op: &Socket,
+        control: &[Control<'_>],
+        batch: &[(&[u8], &[u8], &[u8])],
+        direction: Direction,
+    ) -> Result<Vec<Vec<u8>>> {
+        let records: Vec<Vec<u8>> = batch
+            .iter()
+            .map(|(iv, aad, text)| [*iv, *aad, *text].concat())
+            .collect();
+        let slices: Vec<IoSlice<'_>> = records.iter().map(|r| IoSlice::new(r)).collect();
+        transform::send_whole(op, &slices, control, 0)?;
+        // One result: each record's output after the one before, a tag
+        // longer or shorter than its input (the tag length is the socket's).
+        let inputs: Vec<usize> = batch.iter().map(|(_, a, t)| a.len() + t.len()).collect();
+        let sum: usize = inputs.iter().sum();
+        let room = match direction {
+            Direction::Encrypt => sum + batch.len() * MAX_TAG_LEN,
+            Direction::Decrypt => sum,
+        };
+        let mut out = vec![0; room];
+        let len = transform::read_expected(op, &mut out)?;
+        let n = batch.len();
+        let tag = match direction {
+            Direction::Encrypt => len.checked_sub(sum),
+            Direction::Decrypt => sum.checked_sub(len),
+        }
+        .filter(|diff| diff % n == 0)
+        .ok_or(Error::StateLost)?
+            / n;
+        let mut outs = Vec::with_capacity(n);
+        let mut at = 0;
+        for ((_, aad, _), input) in batch.iter().zip(inputs) {
+            let each = match direction {
+                Direction::Encrypt => input + tag,
+                Direction::Decrypt => input - tag,
+            };
+            let record = out.get(at + aad.len()..at + each).ok_or(Error::StateLost)?;
+            outs.push(record.to_vec());
+            at += each;
+        }
+        Ok(outs)
+    }
+
     /// A streaming encryption: feed the plaintext with
     /// [`AeadStream::update`], get `ct || tag` from [`AeadStream::finish`].
     ///
@@ -305,7 +441,7 @@ impl AeadStream {
         let aad: &[u8] = if self.started { &[] } else { &self.aad };
         let total = self.sent + aad.len() + data.len();
         // AF_ALG copies only while a page is free.
-        let want = total.max(self.sent + transform::PAGE);
+        let want = total.max(self.sent + PAGE);
         if want > transform::grow_send_limit(&self.socket, want)? {
             return Err(Error::MessageTooLong);
         }
