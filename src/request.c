@@ -509,6 +509,25 @@ struct kcrypto_req *kcrypto_skcipher_records_submit(struct crypto_skcipher *tfm,
 	return req;
 }
 
+/* An AEAD request over @bufs whose driver completes with @done. */
+static struct kcrypto_req *kcrypto_aead_req_new(struct crypto_aead *tfm,
+						const struct kcrypto_buffers *bufs,
+						crypto_completion_t done)
+{
+	struct kcrypto_req *req;
+
+	req = kcrypto_req_new(bufs, crypto_aead_tfm(tfm),
+			      sizeof(*req->aead) + crypto_aead_reqsize(tfm));
+	if (IS_ERR(req))
+		return req;
+	req->kind = KCRYPTO_AEAD;
+	req->aead = (struct aead_request *)req->ctx;
+	aead_request_set_tfm(req->aead, tfm);
+	aead_request_set_callback(req->aead, CRYPTO_TFM_REQ_MAY_SLEEP |
+				  CRYPTO_TFM_REQ_MAY_BACKLOG, done, req);
+	return req;
+}
+
 /*
  * Submits @count AEAD records as one request: record i is the next @lens[i]
  * bytes of @bufs, its first @assoclen associated data, with the IV at
@@ -525,16 +544,9 @@ struct kcrypto_req *kcrypto_aead_records_submit(struct crypto_aead *tfm,
 	struct kcrypto_req *req;
 	int err;
 
-	req = kcrypto_req_new(bufs, crypto_aead_tfm(tfm),
-			      sizeof(*req->aead) + crypto_aead_reqsize(tfm));
+	req = kcrypto_aead_req_new(tfm, bufs, kcrypto_records_complete);
 	if (IS_ERR(req))
 		return req;
-	req->kind = KCRYPTO_AEAD;
-	req->aead = (struct aead_request *)req->ctx;
-	aead_request_set_tfm(req->aead, tfm);
-	aead_request_set_callback(req->aead, CRYPTO_TFM_REQ_MAY_SLEEP |
-				  CRYPTO_TFM_REQ_MAY_BACKLOG,
-				  kcrypto_records_complete, req);
 	err = kcrypto_records_prepare(req, encrypt, lens, count, ivs, assoclen);
 	if (err) {
 		kcrypto_req_abandon(req);
@@ -554,16 +566,9 @@ struct kcrypto_req *kcrypto_aead_submit(struct crypto_aead *tfm,
 {
 	struct kcrypto_req *req;
 
-	req = kcrypto_req_new(bufs, crypto_aead_tfm(tfm),
-			      sizeof(*req->aead) + crypto_aead_reqsize(tfm));
+	req = kcrypto_aead_req_new(tfm, bufs, kcrypto_req_complete);
 	if (IS_ERR(req))
 		return req;
-	req->kind = KCRYPTO_AEAD;
-	req->aead = (struct aead_request *)req->ctx;
-	aead_request_set_tfm(req->aead, tfm);
-	aead_request_set_callback(req->aead, CRYPTO_TFM_REQ_MAY_SLEEP |
-				  CRYPTO_TFM_REQ_MAY_BACKLOG,
-				  kcrypto_req_complete, req);
 	aead_request_set_ad(req->aead, assoclen);
 	aead_request_set_crypt(req->aead, req->src.sgl, req->dst.sgl,
 			       len - assoclen, iv);

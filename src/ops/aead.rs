@@ -196,14 +196,14 @@ impl AeadOp {
     }
 
     /// Record mode: every iovec of `msg` is one whole message, its IV followed by its
-    /// associated data and text, at most [`MAX_RECORDS`](super::MAX_RECORDS) of them (`EMSGSIZE`). Direction and
-    /// associated-data length are the message's or the socket's, as for any message, and the
-    /// same for every record; an `ALG_SET_IV` or `MSG_MORE` is `EINVAL`, as is a record too
-    /// short for its IV, associated data and (to decrypt) tag, or with no data or no output
-    /// (an IV alone; a tag alone to decrypt). Every check is made before any
-    /// data is taken; the records are submitted as one request, whose output (each record's
-    /// as one message's) is read by one `recvmsg`. A record that fails (`EBADMSG`) fails them
-    /// all: no output of the request is handed out.
+    /// associated data and text, at most [`MAX_RECORDS`](super::MAX_RECORDS) of them
+    /// (`EMSGSIZE`). Direction and associated-data length are the message's or the socket's,
+    /// as for any message, and the same for every record; an `ALG_SET_IV` or `MSG_MORE` is
+    /// `EINVAL`, as is a record too short for its IV, associated data and (to decrypt) tag, or
+    /// with no data or no output (an IV alone; a tag alone to decrypt). Every check is made
+    /// before any data is taken; the records are submitted as one request, whose output (each
+    /// record's as one message's) is read by one `recvmsg`. A record that fails (`EBADMSG`)
+    /// fails them all: no output of the request is handed out.
     fn send_records(&mut self, msg: &mut Msg<'_>, settings: &Settings<'_>) -> Result<usize> {
         let records = Records::of(msg, settings, self.tfm.iv_size())?;
         let direction = settings.direction()?.unwrap_or(self.direction);

@@ -9,8 +9,8 @@
 //! produced: part by part for an algorithm that chains, at the last part for one that does not.
 //!
 //! In record mode (`KCRYPTO_SET_RECORDS`, kcrypto's own) every iovec of a `sendmsg` is a whole
-//! message of its own, its IV first: up to [`MAX_RECORDS`](super::MAX_RECORDS) messages go to the driver as one
-//! request, and their output is read as one stream.
+//! message of its own, its IV first: up to [`MAX_RECORDS`](super::MAX_RECORDS) messages go to
+//! the driver as one request, and their output is read as one stream.
 
 use kernel::{prelude::*, sync::Arc};
 
@@ -198,11 +198,11 @@ impl SkcipherOp {
     }
 
     /// Record mode: every iovec of `msg` is one whole message, its IV followed by its data, at
-    /// most [`MAX_RECORDS`](super::MAX_RECORDS) of them (`EMSGSIZE`); the direction is the message's or the
-    /// socket's, as for any message, and an `ALG_SET_IV` or `MSG_MORE` is `EINVAL`. A record
-    /// shorter than an IV and a block, or, for an algorithm that chains, not a whole number of
-    /// blocks, is `EINVAL`. Every check is made before any data is taken; the records are
-    /// submitted as one request, whose output is queued as one result.
+    /// most [`MAX_RECORDS`](super::MAX_RECORDS) of them (`EMSGSIZE`); the direction is the
+    /// message's or the socket's, as for any message, and an `ALG_SET_IV` or `MSG_MORE` is
+    /// `EINVAL`. A record shorter than an IV and a block, or, for an algorithm that chains, not
+    /// a whole number of blocks, is `EINVAL`. Every check is made before any data is taken;
+    /// the records are submitted as one request, whose output is queued as one result.
     fn send_records(&mut self, msg: &mut Msg<'_>, settings: &Settings<'_>) -> Result<usize> {
         let records = Records::of(msg, settings, self.tfm.iv_size())?;
         let direction = settings.direction()?.unwrap_or(self.direction);
