@@ -28,6 +28,8 @@ const MAX_POOL: usize = 24;
 const LOG_LINES: usize = 48;
 /// kcrypto's options (`include/uapi/linux/if_kcrypto.h`).
 const KCRYPTO_GET_DRIVER: i32 = 64;
+/// `KCRYPTO_SET_RECORDS` (include/uapi/linux/if_kcrypto.h).
+const KCRYPTO_SET_RECORDS: i32 = 66;
 const KCRYPTO_LIST_ALGS: i32 = 65;
 /// `sizeof(struct kcrypto_alg_info)`.
 const ALG_INFO_LEN: usize = 16 + 128 + 128 + 64 + 4 + 4;
@@ -505,6 +507,9 @@ impl Engine {
     }
 
     fn op_set_option(&mut self) -> Step {
+        if self.rng.one_in(5) {
+            return self.op_set_records();
+        }
         let index = self.pick(|kind| matches!(kind, Kind::Bound { .. }));
         let fd = self.pool[index].fd;
         let what = self.describe(index);
@@ -583,6 +588,33 @@ impl Engine {
             call,
             result,
             format!("setsockopt({what}, level {level}, name {name}, len {shown_len})"),
+        )?;
+        Ok(())
+    }
+
+    /// `KCRYPTO_SET_RECORDS` on an operation socket: mostly on, so that the sends after it
+    /// are records (every iovec a message, a cipher's or AEAD's IV first); sometimes off, a
+    /// bad value or a short option.
+    fn op_set_records(&mut self) -> Step {
+        let index = self.pick(|kind| matches!(kind, Kind::Op { .. }));
+        let fd = self.pool[index].fd;
+        let what = self.describe(index);
+        let value: i32 = match self.rng.below(6) {
+            0 => 0,
+            1 => self.rng.next_u64() as i32,
+            _ => 1,
+        };
+        let bytes = value.to_ne_bytes();
+        let len = if self.rng.one_in(8) {
+            self.rng.below(4)
+        } else {
+            bytes.len()
+        };
+        let result = sys::setsockopt(fd, SOL_ALG, KCRYPTO_SET_RECORDS, Some(&bytes[..len]), 0);
+        self.note(
+            Call::SetOpt,
+            result,
+            format!("setsockopt({what}, KCRYPTO_SET_RECORDS {value}, len {len})"),
         )?;
         Ok(())
     }
