@@ -294,6 +294,20 @@ fn meta(cli: &Cli, reps: usize, rep_ms: u64, family: i32) -> Meta {
                 .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
         })
         .unwrap_or_else(|| "unknown".into());
+    // The kernel copies user memory with `rep movsb` where the CPU has ERMS; QEMU's TCG runs
+    // that one byte per iteration (scripts/bench explains why its guest has no ERMS).
+    let user_copy = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("flags"))
+                .map(|l| l.split_whitespace().any(|f| f == "erms"))
+        })
+        .map_or(
+            "unknown",
+            |erms| if erms { "rep movsb" } else { "rep movsq" },
+        )
+        .to_string();
     let cpus = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1);
@@ -314,6 +328,7 @@ fn meta(cli: &Cli, reps: usize, rep_ms: u64, family: i32) -> Meta {
         accel: cli.accel.clone().unwrap_or_else(detect_accel),
         cpu,
         cpus,
+        user_copy,
         openssl: openssl::version::version().to_string(),
         kcrypto_family: family,
         reps,

@@ -18,6 +18,8 @@ pub struct Meta {
     pub accel: String,
     pub cpu: String,
     pub cpus: usize,
+    /// How the guest kernel copies user memory: "rep movsb" with ERMS, else "rep movsq".
+    pub user_copy: String,
     pub openssl: String,
     pub kcrypto_family: i32,
     pub reps: usize,
@@ -151,6 +153,17 @@ fn mbs(mb: f64) -> String {
 
 fn ratio(r: Option<f64>) -> String {
     r.map_or_else(|| "–".to_string(), |r| format!("{r:.2}×"))
+}
+
+/// A target's ratio: two decimals, or three (truncated) where two would round a miss up to the
+/// goal ("0.896" is not "0.90").
+fn target_ratio(r: Option<f64>, goal: f64) -> String {
+    match r {
+        Some(r) if r < goal && (r * 100.0).round() >= (goal * 100.0).round() => {
+            format!("{:.3}×", (r * 1000.0).floor() / 1000.0)
+        }
+        _ => ratio(r),
+    }
 }
 
 impl Report {
@@ -343,13 +356,14 @@ impl Report {
         let _ = writeln!(s, "# kcrypto bench\n");
         let _ = writeln!(
             s,
-            "{} · kernel {} · {} · {} ({} CPUs) · {} × {} ms per point, median; ± is (max − min) / median \
-             · queue depth {} · batch {} · records {} · {}\n",
+            "{} · kernel {} · {} · {} ({} CPUs, user copies by {}) · {} × {} ms per point, median; \
+             ± is (max − min) / median · queue depth {} · batch {} · records {} · {}\n",
             m.date,
             m.kernel,
             m.accel,
             m.cpu,
             m.cpus,
+            m.user_copy,
             m.reps,
             m.rep_ms,
             m.depth,
@@ -373,7 +387,7 @@ impl Report {
                 "| {} | {} | {} | ≥ {:.2}× | {met} |",
                 t.target,
                 t.alg,
-                ratio(t.ratio),
+                target_ratio(t.ratio, t.goal),
                 t.goal
             );
         }
@@ -510,6 +524,17 @@ mod tests {
     }
 
     #[test]
+    fn a_miss_is_never_rounded_up_to_its_goal() {
+        assert_eq!(target_ratio(Some(0.896), 0.9), "0.896×");
+        assert_eq!(target_ratio(Some(0.8999), 0.9), "0.899×");
+        assert_eq!(target_ratio(Some(1.4951), 1.5), "1.495×");
+        assert_eq!(target_ratio(Some(0.894), 0.9), "0.89×");
+        assert_eq!(target_ratio(Some(0.9), 0.9), "0.90×");
+        assert_eq!(target_ratio(Some(0.904), 0.9), "0.90×");
+        assert_eq!(target_ratio(None, 0.9), "–");
+    }
+
+    #[test]
     fn sizes_and_lengths() {
         assert_eq!(size_label(16), "16 B");
         assert_eq!(size_label(64 << 10), "64 KiB");
@@ -531,6 +556,7 @@ mod tests {
             accel: "TCG".into(),
             cpu: String::new(),
             cpus: 1,
+            user_copy: String::new(),
             openssl: String::new(),
             kcrypto_family: 25,
             reps: 1,
