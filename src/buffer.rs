@@ -194,7 +194,8 @@ impl PageBuf {
         }
     }
 
-    /// `len` zero bytes.
+    /// `len` zero bytes. A request's output starts so, although a successful request writes
+    /// all of it: a driver that wrote less must not hand out what fresh pages held.
     pub(crate) fn zeroed(len: usize) -> Result<Self> {
         let mut buf = Self::new();
         buf.reserve(len)?;

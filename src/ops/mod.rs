@@ -238,10 +238,20 @@ pub(crate) struct Records {
     iv_size: usize,
 }
 
-/// The sizes of a `sendmsg` of records: their data and their outputs, in all.
+/// The sizes of a `sendmsg` of records: their data and their outputs, in all, and each
+/// record's output.
 pub(crate) struct RecordSizes {
     pub(crate) data: usize,
     pub(crate) output: usize,
+    outputs: [u32; MAX_RECORDS],
+    count: usize,
+}
+
+impl RecordSizes {
+    /// Each record's output length, in order.
+    pub(crate) fn outputs(&self) -> &[u32] {
+        self.outputs.get(..self.count).unwrap_or(&[])
+    }
 }
 
 impl Records {
@@ -278,8 +288,13 @@ impl Records {
     /// without data, `EMSGSIZE` for one over `max_op_bytes`, and whatever `output` (the
     /// length of a record's output from that of its data) refuses.
     pub(crate) fn sizes(&self, output: impl Fn(usize) -> Result<usize>) -> Result<RecordSizes> {
-        let mut sizes = RecordSizes { data: 0, output: 0 };
-        for &len in self.lens() {
+        let mut sizes = RecordSizes {
+            data: 0,
+            output: 0,
+            outputs: [0; MAX_RECORDS],
+            count: self.count,
+        };
+        for (&len, slot) in self.lens().iter().zip(sizes.outputs.iter_mut()) {
             let data = len.checked_sub(self.iv_size).ok_or(EINVAL)?;
             if data == 0 {
                 // Nothing for a request to read: send an empty message as a message.
@@ -288,7 +303,9 @@ impl Records {
             if data as u64 > limits::max_op_bytes() {
                 return Err(Errno::MessageSize.into());
             }
-            sizes.output += output(data)?;
+            let out = output(data)?;
+            *slot = u32::try_from(out).map_err(|_| Errno::MessageSize)?;
+            sizes.output += out;
             sizes.data += data;
         }
         Ok(sizes)

@@ -14,6 +14,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use kcrypto::charge;
 use serde::Serialize;
 
 use crate::alg::{Alg, Kind};
@@ -22,8 +23,6 @@ use crate::sock::AlgSocket;
 /// The bound's fixed part: a bound socket, the operation socket accepted from it, their
 /// transform and key.
 pub const FIXED: usize = 16 << 10;
-/// What kcrypto counts against `SO_SNDBUF` per message besides its pages: its request.
-pub const REQUEST: usize = 2 << 10;
 /// What a hash socket's digest takes at most (digests are not counted against `SO_SNDBUF`).
 pub const DIGEST: usize = 2 << 10;
 /// Results an operation socket holds at most (`MAX_RESULTS`, src/ops/output.rs).
@@ -31,9 +30,6 @@ pub const MAX_RESULTS: usize = 1024;
 /// Digests a hash socket in record mode holds at most.
 pub const MAX_DIGESTS: usize = 64;
 const PAGE: usize = 4096;
-/// What kcrypto counts per page of a message's input or output: the page and its entry in
-/// the buffer's page list.
-const PAGE_CHARGE: usize = PAGE + 8;
 
 /// One (algorithm, size): what filled sockets held.
 #[derive(Debug, Serialize)]
@@ -59,7 +55,7 @@ pub struct MemPoint {
 
 /// What a buffer of `len` bytes counts: whole pages.
 fn pages(len: usize) -> usize {
-    len.div_ceil(PAGE).max(1) * PAGE_CHARGE
+    len.div_ceil(PAGE).max(1) * charge::PAGE
 }
 
 /// The documented bound: the results an operation socket of `alg` may hold with messages of
@@ -69,7 +65,7 @@ pub fn bound(alg: &Alg, size: usize, sndbuf: usize) -> (usize, usize) {
     match alg.kind {
         Kind::Hash => (MAX_DIGESTS, FIXED + MAX_DIGESTS * DIGEST),
         Kind::Skcipher | Kind::Aead => {
-            let message = pages(size) + pages(alg.output_len(size)) + REQUEST;
+            let message = pages(size) + pages(alg.output_len(size)) + charge::REQUEST;
             (MAX_RESULTS.min(sndbuf / message), FIXED + sndbuf)
         }
     }

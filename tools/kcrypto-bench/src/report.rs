@@ -321,7 +321,7 @@ impl Report {
              `SO_SNDBUF`, against which each message counts its input and output in whole \
              pages and {} KiB; a hash socket in record mode holds at most {} digests of {} KiB.\n",
             memory::FIXED >> 10,
-            memory::REQUEST >> 10,
+            kcrypto::charge::REQUEST >> 10,
             memory::MAX_DIGESTS,
             memory::DIGEST >> 10
         );

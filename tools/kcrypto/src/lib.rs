@@ -108,6 +108,20 @@ pub mod sockaddr;
 pub mod socket;
 mod transform;
 
+/// What kcrypto counts against an operation socket's `SO_SNDBUF` for the
+/// messages and results it holds (Documentation/userspace-api.rst, "Data
+/// held by a socket").
+pub mod charge {
+    /// Per page of a message's input and of its output: the page and its
+    /// entry in the buffer's page list.
+    pub const PAGE: usize = 4096 + 8;
+    /// Per message: its request.
+    pub const REQUEST: usize = 2048;
+    /// Per record of a `KCRYPTO_SET_RECORDS` `sendmsg`, besides its IV: its
+    /// length.
+    pub const RECORD: usize = 4;
+}
+
 pub use aead::{Aead, AeadStream, MAX_TAG_LEN};
 pub use akcipher::{Akcipher, KCRYPTO_OP_VERIFY};
 pub use cipher::{Cipher, CipherStream, Direction};

@@ -8,6 +8,7 @@ use std::io::{self, IoSlice};
 use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
+use crate::charge;
 use crate::error::{Error, Result};
 use crate::family::Family;
 use crate::sockaddr::SockaddrAlg;
@@ -45,12 +46,6 @@ pub(crate) fn set_key_serial(socket: &Socket, serial: i32) -> Result<()> {
     Ok(socket.set_option(SOL_ALG, ALG_SET_KEY_BY_KEY_SERIAL, &serial.to_ne_bytes())?)
 }
 
-/// What kcrypto counts against `SO_SNDBUF` per page of a message's input and
-/// of its output (the page and its entry in a page list)...
-const PAGE_CHARGE: usize = PAGE + 8;
-/// ... and per message (its request).
-const REQUEST_CHARGE: usize = 2048;
-
 /// How many bytes of messages an operation socket may hold: kcrypto counts
 /// each message's input and output in whole pages and a request
 /// (Documentation/userspace-api.rst), so a little under half of
@@ -59,7 +54,7 @@ const REQUEST_CHARGE: usize = 2048;
 pub(crate) fn send_limit(socket: &Socket) -> Result<usize> {
     let sndbuf = socket.option_int(libc::SOL_SOCKET, libc::SO_SNDBUF)?;
     let sndbuf = usize::try_from(sndbuf).unwrap_or(0);
-    let pages = sndbuf.saturating_sub(REQUEST_CHARGE) / (2 * PAGE_CHARGE);
+    let pages = sndbuf.saturating_sub(charge::REQUEST) / (2 * charge::PAGE);
     Ok(pages.saturating_sub(1) * PAGE)
 }
 
@@ -76,7 +71,7 @@ pub(crate) fn grow_send_limit(socket: &Socket, want: usize) -> Result<usize> {
     }
     // The inverse of send_limit(); the kernel doubles the value it is given.
     let pages = want.min(MAX_SNDBUF).div_ceil(PAGE) + 1;
-    let ask = ((2 * pages * PAGE_CHARGE + REQUEST_CHARGE) / 2 + PAGE) as i32;
+    let ask = ((2 * pages * charge::PAGE + charge::REQUEST) / 2 + PAGE) as i32;
     for (force, plain) in [
         (libc::SO_SNDBUFFORCE, libc::SO_SNDBUF),
         (libc::SO_RCVBUFFORCE, libc::SO_RCVBUF),

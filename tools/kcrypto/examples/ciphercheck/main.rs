@@ -29,7 +29,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use kcrypto::socket::{Control, MSG_DONTWAIT, MSG_MORE};
-use kcrypto::{Aead, Cipher, Direction, Error, Family, Rng as KernelRng, Socket, hex};
+use kcrypto::{Aead, Cipher, Direction, Error, Family, Rng as KernelRng, Socket, charge, hex};
 
 mod abi;
 mod reference;
@@ -590,7 +590,7 @@ impl Round {
         // counts input and output in whole pages (each part's output may start
         // a page of its own) and a request per part.
         let parts = self.cuts.len() + 2;
-        let want = (input.len() + out_len + 4104 * 2 * parts + 2048 * parts) as i32;
+        let want = (input.len() + out_len + (2 * charge::PAGE + charge::REQUEST) * parts) as i32;
         // AF_ALG also works on no more output per read than SO_RCVBUF.
         let _ = op.set_option_int(libc::SOL_SOCKET, libc::SO_SNDBUFFORCE, want / 2 + 4096);
         let _ = op.set_option_int(libc::SOL_SOCKET, libc::SO_RCVBUFFORCE, want / 2 + 4096);
