@@ -348,32 +348,55 @@ impl HashOp {
             return Err(Errno::MessageSize.into());
         }
         self.done.reserve(count)?;
-        let largest = lens.iter().copied().max().unwrap_or(0);
-        let mut chunk = msg.buffer(largest.min(limits::COPY_CHUNK))?;
-        let mut total = 0;
-        for (queued, &len) in lens.iter().enumerate() {
-            let output = self.digest_record(msg, &mut chunk, len);
-            if let Err(err) = output.and_then(|output| self.done.push(output)) {
-                self.done.discard_newest(queued);
-                return Err(err);
-            }
-            total += len;
+        let total = lens.iter().sum::<usize>();
+        let mut chunk = msg.buffer(total.min(limits::COPY_CHUNK))?;
+        let mut queued = 0;
+        if let Err(err) = self.digest_records(msg, &mut chunk, lens, &mut queued) {
+            self.done.discard_newest(queued);
+            return Err(err);
         }
         Ok(total)
     }
 
-    /// The digest of the next `len` bytes of `msg`, copied through `chunk`.
-    fn digest_record(&self, msg: &mut Msg<'_>, chunk: &mut [u8], len: usize) -> Result<Output> {
-        let mut output = Output::new(&self.tfm)?;
-        if len <= chunk.len() {
-            let data = &mut chunk[..len];
+    /// Queues the digests of records of `lens` bytes from `msg`, counting them in `queued`.
+    /// Records that fit `chunk` together are copied in by one call (per-call overhead is most
+    /// of what copying a small record costs); a larger one is digested in `chunk`-sized parts.
+    fn digest_records(
+        &mut self,
+        msg: &mut Msg<'_>,
+        chunk: &mut [u8],
+        lens: &[usize],
+        queued: &mut usize,
+    ) -> Result {
+        let mut next = 0;
+        while let Some(&first) = lens.get(next) {
+            if first > chunk.len() {
+                let mut digest = self.tfm.start()?;
+                feed(&mut digest, msg, chunk, first)?;
+                self.done.push(finish(digest)?)?;
+                *queued += 1;
+                next += 1;
+                continue;
+            }
+            let (mut end, mut bytes) = (next, 0);
+            while let Some(&len) = lens.get(end).filter(|&&len| bytes + len <= chunk.len()) {
+                bytes += len;
+                end += 1;
+            }
+            let data = chunk.get_mut(..bytes).ok_or(EINVAL)?;
             msg.copy_from(data)?;
-            self.tfm.digest(data, &mut output.bytes)?;
-            return Ok(output);
+            let mut at = 0;
+            for &len in lens.get(next..end).ok_or(EINVAL)? {
+                let mut output = Output::new(&self.tfm)?;
+                self.tfm
+                    .digest(data.get(at..at + len).ok_or(EINVAL)?, &mut output.bytes)?;
+                self.done.push(output)?;
+                *queued += 1;
+                at += len;
+            }
+            next = end;
         }
-        let mut digest = self.tfm.start()?;
-        feed(&mut digest, msg, chunk, len)?;
-        finish(digest)
+        Ok(())
     }
 
     /// Record mode: every iovec of `msg` (at most [`MAX_DIGESTS`], `EMSGSIZE`) receives the

@@ -284,6 +284,16 @@ def set_records(op, value, size=4):
     op.setsockopt_raw(afk.SOL_ALG, afk.KCRYPTO_SET_RECORDS, struct.pack("=i", value)[:size], size)
 
 
+def sendmsg_unreadable(op, parts, bad):
+    """sendmsg of one iovec per part, iovec `bad` pointing at an unmapped page."""
+    bufs = [ctypes.create_string_buffer(p, max(len(p), 1)) for p in parts]
+    iovs = (afk._iovec * len(parts))(
+        *[afk._iovec(ctypes.c_void_p(4096) if i == bad else ctypes.cast(b, ctypes.c_void_p),
+                     len(p)) for i, (b, p) in enumerate(zip(bufs, parts))])
+    msg = afk._msghdr(None, 0, iovs, len(parts), None, 0, 0)
+    return afk._check(afk._libc.sendmsg(op.fd, ctypes.byref(msg), 0))
+
+
 def records():
     """KCRYPTO_SET_RECORDS: one message per iovec, one digest per receiving iovec."""
     with afk.Sock().bind(b"hash", b"hmac(sha256)") as tfm:
@@ -297,6 +307,24 @@ def records():
             check("records: one sendmsg of 11 iovecs (0 to 40000 bytes, one empty) and one "
                   "recvmsg give 11 HMACs", sent == sum(map(len, msgs)) and n == 32 * len(msgs)
                   and outs == want and not flags & socket.MSG_TRUNC, f"(n {n})")
+
+            # Records are copied in together up to 16 KiB at a time: sizes that end such a
+            # group exactly, overflow it, stream past it, and a sendmsg smaller than it.
+            for sizes in ([5000, 5000, 5000, 5000, 16384, 16385, 0, 1, 16383, 1, 40000, 3],
+                          [rng.randrange(0, 200) for _ in range(MAX_DIGESTS)]):
+                msgs = [os.urandom(n) for n in sizes]
+                sent = op.sendmsg_iov(msgs)
+                n, outs, _ = op.recvmsg_iov([32] * len(msgs))
+                want = [hmac.new(b"records key", m, "sha256").digest() for m in msgs]
+                check(f"records: {len(msgs)} iovecs of {min(sizes)} to {max(sizes)} bytes "
+                      "give their HMACs in order", sent == sum(sizes) and outs == want,
+                      f"(sent {sent}, n {n})")
+            for bad in (0, 2, 5):
+                sizes = [100, 200, 16000, 50, 30000, 10]
+                expect_errno(f"records: iovec {bad} of 6 unreadable: EFAULT", errno.EFAULT,
+                             lambda: sendmsg_unreadable(op, [os.urandom(n) for n in sizes], bad))
+                expect_errno("records: ... and no digest of that sendmsg is queued", errno.EAGAIN,
+                             lambda: op.recvmsg_iov([32], socket.MSG_DONTWAIT))
 
             op.sendmsg_iov([b"a", b"b", b"c"])
             n, outs, flags = op.recvmsg_iov([10, 64])
