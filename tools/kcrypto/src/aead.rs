@@ -4,6 +4,7 @@
 
 use std::io::IoSlice;
 
+use crate::charge;
 use crate::cipher::Direction;
 use crate::error::{Error, Result};
 use crate::family::Family;
@@ -231,8 +232,9 @@ impl Aead {
         op.set_option_int(SOL_ALG, KCRYPTO_SET_RECORDS, 1)?;
         let size = |(_, aad, text): &(&[u8], &[u8], &[u8])| aad.len() + text.len() + MAX_TAG_LEN;
         let total: usize = rest.iter().map(size).sum();
-        // A page to spare for the IVs, which count besides the data.
-        let limit = transform::grow_send_limit(&op, total + PAGE)?.saturating_sub(PAGE);
+        // The records' IVs and lengths count besides their data.
+        let spare = MAX_RECORDS * (iv.len() + charge::RECORD);
+        let limit = transform::grow_send_limit(&op, total + spare)?.saturating_sub(spare);
         let assoc = u32::try_from(aad.len()).map_err(|_| Error::MessageTooLong)?;
         let control = [Control::Op(direction.op()), Control::AssocLen(assoc)];
         let mut rest = rest;

@@ -4,6 +4,7 @@
 
 use std::io::{self, IoSlice, IoSliceMut};
 
+use crate::charge;
 use crate::error::{Error, Result};
 use crate::family::Family;
 use crate::socket::{ALG_OP_DECRYPT, ALG_OP_ENCRYPT, Control, MSG_MORE, SOL_ALG, Socket};
@@ -237,8 +238,9 @@ impl Cipher {
         let op = self.socket.accept()?;
         op.set_option_int(SOL_ALG, KCRYPTO_SET_RECORDS, 1)?;
         let total: usize = messages.iter().map(|(_, data)| data.len()).sum();
-        // A page to spare for the IVs, which count besides the data.
-        let limit = transform::grow_send_limit(&op, total + PAGE)?.saturating_sub(PAGE);
+        // The records' IVs and lengths count besides their data.
+        let spare = MAX_RECORDS * (iv.len() + charge::RECORD);
+        let limit = transform::grow_send_limit(&op, total + spare)?.saturating_sub(spare);
         let control = [Control::Op(direction.op())];
         let mut rest = messages;
         while !rest.is_empty() {
