@@ -49,11 +49,26 @@ struct kcrypto_sg {
 	struct scatterlist *sgl;
 	struct scatterlist inline_sg[KCRYPTO_INLINE_SG];
 	struct sg_table table;		/* allocated for more pages */
-	/* Record mode: one record's pages, and the entry of sgl at page pos. */
+};
+
+/* Record mode: one record's pages of a buffer, and its entry at page pos. */
+struct kcrypto_sg_cursor {
 	struct scatterlist *rec;
 	struct scatterlist rec_inline[KCRYPTO_INLINE_SG];
 	struct scatterlist *at;
 	unsigned int pos;
+};
+
+/* Record mode, see kcrypto_records_run(); only record requests have it. */
+struct kcrypto_records {
+	struct kcrypto_req *req;
+	bool encrypt;
+	const u32 *lens;
+	u8 *ivs;
+	unsigned int count, next, assoc;
+	unsigned int src, dst;		/* where record next starts */
+	struct kcrypto_sg_cursor src_sg, dst_sg;
+	struct work_struct work;
 };
 
 /*
@@ -72,12 +87,7 @@ struct kcrypto_req {
 	struct work_struct release;
 	const char *driver;		/* of the transform the job holds */
 	unsigned int out_len;		/* akcipher: pad the output to this */
-	/* record mode, see kcrypto_records_run() */
-	bool encrypt;
-	const u32 *rec_lens;
-	u8 *rec_ivs;
-	unsigned int rec_count, rec_next, rec_assoc, rec_src, rec_dst;
-	struct work_struct rec_work;
+	struct kcrypto_records *rec;	/* record mode */
 	enum { KCRYPTO_SKCIPHER, KCRYPTO_AEAD, KCRYPTO_AKCIPHER_ENCRYPT,
 	       KCRYPTO_AKCIPHER_VERIFY } kind;
 	union {
@@ -117,11 +127,19 @@ int kcrypto_requests_in_flight(void)
 	return atomic_read(&kcrypto_requests);
 }
 
-static void kcrypto_sg_free(struct kcrypto_sg *table)
+static void kcrypto_sg_cursor_free(struct kcrypto_sg_cursor *cursor)
 {
-	sg_free_table(&table->table);
-	if (table->rec != table->rec_inline)
-		kvfree(table->rec);
+	if (cursor->rec != cursor->rec_inline)
+		kvfree(cursor->rec);
+}
+
+static void kcrypto_records_free(struct kcrypto_records *rec)
+{
+	if (!rec)
+		return;
+	kcrypto_sg_cursor_free(&rec->src_sg);
+	kcrypto_sg_cursor_free(&rec->dst_sg);
+	kfree(rec);
 }
 
 /*
@@ -130,8 +148,9 @@ static void kcrypto_sg_free(struct kcrypto_sg *table)
  */
 static void kcrypto_req_abandon(struct kcrypto_req *req)
 {
-	kcrypto_sg_free(&req->src);
-	kcrypto_sg_free(&req->dst);
+	sg_free_table(&req->src.table);
+	sg_free_table(&req->dst.table);
+	kcrypto_records_free(req->rec);
 	kfree_sensitive(req);
 	atomic_dec(&kcrypto_requests);
 	module_put(THIS_MODULE);
@@ -292,40 +311,45 @@ static unsigned int kcrypto_span(unsigned int off, unsigned int len)
 	return (off + len - 1) / PAGE_SIZE - off / PAGE_SIZE + 1;
 }
 
-/* Record mode: room for the scatterlist of the record with the most pages. */
-static int kcrypto_sg_records(struct kcrypto_sg *table, unsigned int nents)
+/*
+ * Record mode: a cursor over @table with room for the scatterlist of the
+ * record with the most pages.
+ */
+static int kcrypto_sg_cursor_init(struct kcrypto_sg_cursor *cursor,
+				  struct kcrypto_sg *table, unsigned int nents)
 {
-	table->at = table->sgl;
+	cursor->at = table->sgl;
 	if (nents <= KCRYPTO_INLINE_SG) {
-		table->rec = table->rec_inline;
+		cursor->rec = cursor->rec_inline;
 		return 0;
 	}
-	table->rec = kvmalloc_array(nents, sizeof(*table->rec), GFP_KERNEL_ACCOUNT);
-	return table->rec ? 0 : -ENOMEM;
+	cursor->rec = kvmalloc_array(nents, sizeof(*cursor->rec),
+				     GFP_KERNEL_ACCOUNT);
+	return cursor->rec ? 0 : -ENOMEM;
 }
 
 /*
- * Record mode: a scatterlist of just the @len bytes at @off of @table, so
- * that a driver describing a scatterlist to its device to the end (as
- * virtio-crypto does) sees only the record. Records come in order.
+ * Record mode: a scatterlist of just the @len bytes at @off of the cursor's
+ * buffer, so that a driver describing a scatterlist to its device to the end
+ * (as virtio-crypto does) sees only the record. Records come in order.
  */
-static struct scatterlist *kcrypto_sg_range(struct kcrypto_sg *table,
+static struct scatterlist *kcrypto_sg_range(struct kcrypto_sg_cursor *cursor,
 					    unsigned int off, unsigned int len)
 {
 	unsigned int nents = kcrypto_span(off, len), in = off % PAGE_SIZE, i;
 	struct scatterlist *sg;
 
-	for (; table->pos < off / PAGE_SIZE; table->pos++)
-		table->at = sg_next(table->at);
-	sg_init_table(table->rec, nents);
-	for (i = 0, sg = table->at; i < nents; i++, sg = sg_next(sg)) {
+	for (; cursor->pos < off / PAGE_SIZE; cursor->pos++)
+		cursor->at = sg_next(cursor->at);
+	sg_init_table(cursor->rec, nents);
+	for (i = 0, sg = cursor->at; i < nents; i++, sg = sg_next(sg)) {
 		unsigned int piece = min(len, sg->length - in);
 
-		sg_set_page(&table->rec[i], sg_page(sg), piece, sg->offset + in);
+		sg_set_page(&cursor->rec[i], sg_page(sg), piece, sg->offset + in);
 		len -= piece;
 		in = 0;
 	}
-	return table->rec;
+	return cursor->rec;
 }
 
 /* Record mode: the output length of a record of @len bytes. */
@@ -336,7 +360,7 @@ static unsigned int kcrypto_record_out(struct kcrypto_req *req, unsigned int len
 	if (req->kind != KCRYPTO_AEAD)
 		return len;
 	tag = crypto_aead_authsize(crypto_aead_reqtfm(req->aead));
-	return req->encrypt ? len + tag : len - tag;
+	return req->rec->encrypt ? len + tag : len - tag;
 }
 
 /*
@@ -347,51 +371,56 @@ static unsigned int kcrypto_record_out(struct kcrypto_req *req, unsigned int len
 static bool kcrypto_record_valid(struct kcrypto_req *req, unsigned int len,
 				 unsigned int out)
 {
-	if (!len || !out || len < req->rec_assoc)
+	struct kcrypto_records *rec = req->rec;
+
+	if (!len || !out || len < rec->assoc)
 		return false;
 	if (req->kind != KCRYPTO_AEAD)
 		return true;
-	return req->encrypt ? out >= len : out <= len && out >= req->rec_assoc;
+	return rec->encrypt ? out >= len : out <= len && out >= rec->assoc;
 }
 
 /* Record mode: on to the next record. */
 static void kcrypto_record_done(struct kcrypto_req *req)
 {
-	unsigned int len = req->rec_lens[req->rec_next++];
+	struct kcrypto_records *rec = req->rec;
+	unsigned int len = rec->lens[rec->next++];
 
-	req->rec_src += len;
-	req->rec_dst += kcrypto_record_out(req, len);
+	rec->src += len;
+	rec->dst += kcrypto_record_out(req, len);
 }
 
-/* Record mode: submits the record at rec_next. */
+/* Record mode: submits the record at next. */
 static int kcrypto_record_submit(struct kcrypto_req *req)
 {
-	unsigned int len = req->rec_lens[req->rec_next];
+	struct kcrypto_records *rec = req->rec;
+	unsigned int len = rec->lens[rec->next];
 	struct scatterlist *src, *dst;
 	unsigned int ivsize;
 	u8 *iv;
 
-	src = kcrypto_sg_range(&req->src, req->rec_src, len);
-	dst = kcrypto_sg_range(&req->dst, req->rec_dst, kcrypto_record_out(req, len));
+	src = kcrypto_sg_range(&rec->src_sg, rec->src, len);
+	dst = kcrypto_sg_range(&rec->dst_sg, rec->dst,
+			       kcrypto_record_out(req, len));
 	if (req->kind == KCRYPTO_AEAD) {
 		ivsize = crypto_aead_ivsize(crypto_aead_reqtfm(req->aead));
-		iv = req->rec_ivs + req->rec_next * ivsize;
-		aead_request_set_ad(req->aead, req->rec_assoc);
-		aead_request_set_crypt(req->aead, src, dst, len - req->rec_assoc, iv);
-		return req->encrypt ? crypto_aead_encrypt(req->aead) :
+		iv = rec->ivs + rec->next * ivsize;
+		aead_request_set_ad(req->aead, rec->assoc);
+		aead_request_set_crypt(req->aead, src, dst, len - rec->assoc, iv);
+		return rec->encrypt ? crypto_aead_encrypt(req->aead) :
 				      crypto_aead_decrypt(req->aead);
 	}
 	ivsize = crypto_skcipher_ivsize(crypto_skcipher_reqtfm(req->skcipher));
-	iv = req->rec_ivs + req->rec_next * ivsize;
+	iv = rec->ivs + rec->next * ivsize;
 	skcipher_request_set_crypt(req->skcipher, src, dst, len, iv);
-	return req->encrypt ? crypto_skcipher_encrypt(req->skcipher) :
+	return rec->encrypt ? crypto_skcipher_encrypt(req->skcipher) :
 			      crypto_skcipher_decrypt(req->skcipher);
 }
 
 /*
- * Record mode: runs the records from rec_next on, each of rec_lens[i] bytes
- * (an AEAD's starting with rec_assoc bytes of associated data) after the
- * records before it, with its own IV. Returns 0 when all are done,
+ * Record mode: runs the records from next on, each of lens[i] bytes (an
+ * AEAD's starting with assoc bytes of associated data) after the records
+ * before it, with its own IV. Returns 0 when all are done,
  * -EINPROGRESS or -EBUSY when a driver has one (its completion goes on from
  * there), or the error of the record that failed.
  */
@@ -399,7 +428,7 @@ static int kcrypto_records_run(struct kcrypto_req *req)
 {
 	int err;
 
-	while (req->rec_next < req->rec_count) {
+	while (req->rec->next < req->rec->count) {
 		err = kcrypto_record_submit(req);
 		if (err)
 			return err;
@@ -411,9 +440,10 @@ static int kcrypto_records_run(struct kcrypto_req *req)
 /* The records after one a driver completed, in process context. */
 static void kcrypto_records_work(struct work_struct *work)
 {
-	struct kcrypto_req *req = container_of(work, struct kcrypto_req, rec_work);
+	struct kcrypto_records *rec = container_of(work, struct kcrypto_records,
+						   work);
 
-	kcrypto_req_started(req, kcrypto_records_run(req));
+	kcrypto_req_started(rec->req, kcrypto_records_run(rec->req));
 }
 
 /* A driver's completion of one record (any context). */
@@ -425,8 +455,8 @@ static void kcrypto_records_complete(void *data, int err)
 		return;
 	if (!err) {
 		kcrypto_record_done(req);
-		if (req->rec_next < req->rec_count) {
-			queue_work(kcrypto_wq, &req->rec_work);
+		if (req->rec->next < req->rec->count) {
+			queue_work(kcrypto_wq, &req->rec->work);
 			return;
 		}
 	}
@@ -444,15 +474,23 @@ static int kcrypto_records_prepare(struct kcrypto_req *req, bool encrypt,
 				   unsigned int assoc)
 {
 	unsigned int i, src = 0, dst = 0, src_nents = 1, dst_nents = 1;
+	struct kcrypto_records *rec;
 	int err;
 
-	req->encrypt = encrypt;
-	req->rec_lens = lens;
-	req->rec_ivs = ivs;
-	req->rec_count = count;
-	req->rec_assoc = assoc;
 	if (!count)
 		return -EINVAL;
+	rec = kzalloc(sizeof(*rec), GFP_KERNEL_ACCOUNT);
+	if (!rec)
+		return -ENOMEM;
+	/* Freed with the request from here on. */
+	req->rec = rec;
+	rec->req = req;
+	rec->encrypt = encrypt;
+	rec->lens = lens;
+	rec->ivs = ivs;
+	rec->count = count;
+	rec->assoc = assoc;
+	INIT_WORK(&rec->work, kcrypto_records_work);
 	for (i = 0; i < count; i++) {
 		unsigned int out = kcrypto_record_out(req, lens[i]);
 
@@ -463,10 +501,9 @@ static int kcrypto_records_prepare(struct kcrypto_req *req, bool encrypt,
 		src += lens[i];
 		dst += out;
 	}
-	err = kcrypto_sg_records(&req->src, src_nents);
+	err = kcrypto_sg_cursor_init(&rec->src_sg, &req->src, src_nents);
 	if (!err)
-		err = kcrypto_sg_records(&req->dst, dst_nents);
-	INIT_WORK(&req->rec_work, kcrypto_records_work);
+		err = kcrypto_sg_cursor_init(&rec->dst_sg, &req->dst, dst_nents);
 	return err;
 }
 
