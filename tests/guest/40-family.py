@@ -284,14 +284,38 @@ def set_records(op, value, size=4):
     op.setsockopt_raw(afk.SOL_ALG, afk.KCRYPTO_SET_RECORDS, struct.pack("=i", value)[:size], size)
 
 
+def sendmsg_addrs(op, iovecs):
+    """sendmsg of one iovec per (address, length)."""
+    iovs = (afk._iovec * max(len(iovecs), 1))(
+        *[afk._iovec(ctypes.c_void_p(addr), n) for addr, n in iovecs])
+    msg = afk._msghdr(None, 0, iovs, len(iovecs), None, 0, 0)
+    return afk._check(afk._libc.sendmsg(op.fd, ctypes.byref(msg), 0))
+
+
 def sendmsg_unreadable(op, parts, bad):
     """sendmsg of one iovec per part, iovec `bad` pointing at an unmapped page."""
     bufs = [ctypes.create_string_buffer(p, max(len(p), 1)) for p in parts]
-    iovs = (afk._iovec * len(parts))(
-        *[afk._iovec(ctypes.c_void_p(4096) if i == bad else ctypes.cast(b, ctypes.c_void_p),
-                     len(p)) for i, (b, p) in enumerate(zip(bufs, parts))])
-    msg = afk._msghdr(None, 0, iovs, len(parts), None, 0, 0)
-    return afk._check(afk._libc.sendmsg(op.fd, ctypes.byref(msg), 0))
+    return sendmsg_addrs(op, [(4096 if i == bad else ctypes.addressof(b), len(p))
+                              for i, (b, p) in enumerate(zip(bufs, parts))])
+
+
+@contextlib.contextmanager
+def mapped_with_hole(pages, readable):
+    """An anonymous mapping of `pages` pages whose pages from `readable` on are PROT_NONE."""
+    libc = afk._libc
+    libc.mmap.restype = ctypes.c_void_p
+    libc.mmap.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
+                          ctypes.c_int, ctypes.c_long)
+    libc.mprotect.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int)
+    libc.munmap.argtypes = (ctypes.c_void_p, ctypes.c_size_t)
+    size = pages * 4096
+    addr = libc.mmap(None, size, 3, 0x22, -1, 0)     # PROT_READ|WRITE, MAP_PRIVATE|ANONYMOUS
+    assert addr not in (None, ctypes.c_void_p(-1).value)
+    try:
+        assert libc.mprotect(addr + readable * 4096, size - readable * 4096, 0) == 0
+        yield addr
+    finally:
+        libc.munmap(addr, size)
 
 
 def records():
@@ -319,12 +343,33 @@ def records():
                 check(f"records: {len(msgs)} iovecs of {min(sizes)} to {max(sizes)} bytes "
                       "give their HMACs in order", sent == sum(sizes) and outs == want,
                       f"(sent {sent}, n {n})")
-            for bad in (0, 2, 5):
-                sizes = [100, 200, 16000, 50, 30000, 10]
+            # [100, 200, 16000, 50] are copied in together, 30000 is streamed, then [10]: a
+            # fault in the first group, in the streamed record after 4 digests, in the last.
+            # A digest queued by an earlier sendmsg stays; none of the failed one's does.
+            sizes = [100, 200, 16000, 50, 30000, 10]
+            for bad in (2, 4, 5):
+                op.sendmsg_iov([b"earlier"])
                 expect_errno(f"records: iovec {bad} of 6 unreadable: EFAULT", errno.EFAULT,
                              lambda: sendmsg_unreadable(op, [os.urandom(n) for n in sizes], bad))
-                expect_errno("records: ... and no digest of that sendmsg is queued", errno.EAGAIN,
+                n, outs, _ = op.recvmsg_iov([32, 32], socket.MSG_DONTWAIT)
+                check("records: ... the earlier sendmsg's digest stays, none of the failed one's",
+                      n == 32 and outs[0] == hmac.new(b"records key", b"earlier", "sha256").digest(),
+                      f"(n {n})")
+            # A streamed record whose iovec runs into an unreadable page after 20480 bytes:
+            # the fault comes after a 16 KiB part was digested.
+            with mapped_with_hole(8, 5) as addr:
+                ctypes.memmove(addr, os.urandom(5 * 4096), 5 * 4096)
+                expect_errno("records: a record's iovec unreadable part-way: EFAULT",
+                             errno.EFAULT, lambda: sendmsg_addrs(op, [(addr, 30000)]))
+                expect_errno("records: ... and no digest is queued", errno.EAGAIN,
                              lambda: op.recvmsg_iov([32], socket.MSG_DONTWAIT))
+            op.sendmsg_iov([b"", b""])
+            _, outs, _ = op.recvmsg_iov([32, 32])
+            check("records: a sendmsg of empty records only gives their digests",
+                  outs == [hmac.new(b"records key", b"", "sha256").digest()] * 2)
+            check("records: a sendmsg without iovecs takes nothing and queues nothing",
+                  op.sendmsg_iov([]) == 0 and errno_of(
+                      lambda: op.recvmsg_iov([32], socket.MSG_DONTWAIT)) == errno.EAGAIN)
 
             op.sendmsg_iov([b"a", b"b", b"c"])
             n, outs, flags = op.recvmsg_iov([10, 64])

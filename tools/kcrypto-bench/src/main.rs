@@ -294,14 +294,14 @@ fn meta(cli: &Cli, reps: usize, rep_ms: u64, family: i32) -> Meta {
                 .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
         })
         .unwrap_or_else(|| "unknown".into());
-    // The kernel copies user memory with `rep movsb` where the CPU has ERMS; QEMU's TCG runs
-    // that one byte per iteration (scripts/bench explains why its guest has no ERMS).
+    // The kernel copies user memory with `rep movsb` where the CPU has ERMS or FSRM; QEMU's TCG
+    // runs that one byte per iteration (scripts/bench explains why its guest has neither).
     let user_copy = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|t| {
             t.lines()
                 .find(|l| l.starts_with("flags"))
-                .map(|l| l.split_whitespace().any(|f| f == "erms"))
+                .map(|l| l.split_whitespace().any(|f| f == "erms" || f == "fsrm"))
         })
         .map_or(
             "unknown",

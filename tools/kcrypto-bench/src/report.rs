@@ -18,7 +18,8 @@ pub struct Meta {
     pub accel: String,
     pub cpu: String,
     pub cpus: usize,
-    /// How the guest kernel copies user memory: "rep movsb" with ERMS, else "rep movsq".
+    /// How the guest kernel copies user memory (64 bytes and more): "rep movsb" with ERMS or
+    /// FSRM, else "rep movsq".
     pub user_copy: String,
     pub openssl: String,
     pub kcrypto_family: i32,
@@ -166,6 +167,16 @@ fn target_ratio(r: Option<f64>, goal: f64) -> String {
     }
 }
 
+/// A ratio whose goal is at most 1: two decimals, or three (rounded up) where two would round
+/// a miss down to the goal ("1.004" is not "1.00").
+fn bound_ratio(r: f64) -> String {
+    if r > 1.0 && (r * 100.0).round() <= 100.0 {
+        format!("{:.3}×", (r * 1000.0).ceil() / 1000.0)
+    } else {
+        format!("{r:.2}×")
+    }
+}
+
 impl Report {
     pub fn new(meta: Meta, points: Vec<Point>, memory: Vec<MemPoint>) -> Report {
         let mut report = Report {
@@ -300,9 +311,9 @@ impl Report {
             .map(|m| m.bytes as f64 / m.bound as f64)
             .fold(0.0, f64::max);
         format!(
-            "| memory per socket within its bound, {} points | all | {:.2}× (highest) | ≤ 1.00× | {} |",
+            "| memory per socket within its bound, {} points | all | {} (highest) | ≤ 1.00× | {} |",
             self.memory.len(),
-            worst,
+            bound_ratio(worst),
             if above == 0 { "yes" } else { "**no**" }
         )
     }
@@ -532,6 +543,11 @@ mod tests {
         assert_eq!(target_ratio(Some(0.9), 0.9), "0.90×");
         assert_eq!(target_ratio(Some(0.904), 0.9), "0.90×");
         assert_eq!(target_ratio(None, 0.9), "–");
+        assert_eq!(bound_ratio(1.0041), "1.005×");
+        assert_eq!(bound_ratio(1.0001), "1.001×");
+        assert_eq!(bound_ratio(1.0), "1.00×");
+        assert_eq!(bound_ratio(0.93), "0.93×");
+        assert_eq!(bound_ratio(1.006), "1.01×");
     }
 
     #[test]

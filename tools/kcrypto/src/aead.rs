@@ -232,8 +232,8 @@ impl Aead {
         op.set_option_int(SOL_ALG, KCRYPTO_SET_RECORDS, 1)?;
         let size = |(_, aad, text): &(&[u8], &[u8], &[u8])| aad.len() + text.len() + MAX_TAG_LEN;
         let total: usize = rest.iter().map(size).sum();
-        // The records' IVs and lengths count besides their data.
-        let spare = MAX_RECORDS * (iv.len() + charge::RECORD);
+        // The records' IVs (at least a byte each) and lengths count besides their data.
+        let spare = MAX_RECORDS * (iv.len().max(1) + charge::RECORD);
         let limit = transform::grow_send_limit(&op, total + spare)?.saturating_sub(spare);
         let assoc = u32::try_from(aad.len()).map_err(|_| Error::MessageTooLong)?;
         let control = [Control::Op(direction.op()), Control::AssocLen(assoc)];

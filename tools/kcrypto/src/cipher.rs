@@ -238,8 +238,8 @@ impl Cipher {
         let op = self.socket.accept()?;
         op.set_option_int(SOL_ALG, KCRYPTO_SET_RECORDS, 1)?;
         let total: usize = messages.iter().map(|(_, data)| data.len()).sum();
-        // The records' IVs and lengths count besides their data.
-        let spare = MAX_RECORDS * (iv.len() + charge::RECORD);
+        // The records' IVs (at least a byte each) and lengths count besides their data.
+        let spare = MAX_RECORDS * (iv.len().max(1) + charge::RECORD);
         let limit = transform::grow_send_limit(&op, total + spare)?.saturating_sub(spare);
         let control = [Control::Op(direction.op())];
         let mut rest = messages;

@@ -117,8 +117,8 @@ pub mod charge {
     pub const PAGE: usize = 4096 + 8;
     /// Per message: its request.
     pub const REQUEST: usize = 2048;
-    /// Per record of a `KCRYPTO_SET_RECORDS` `sendmsg`, besides its IV: its
-    /// length.
+    /// Per record of a `KCRYPTO_SET_RECORDS` `sendmsg`, besides its IV (which
+    /// counts at least a byte): its length.
     pub const RECORD: usize = 4;
 }
 
