@@ -239,13 +239,7 @@ impl Aead {
         let control = [Control::Op(direction.op()), Control::AssocLen(assoc)];
         let mut rest = rest;
         while !rest.is_empty() {
-            // As many as fit in one sendmsg, and at least one.
-            let mut count = 1;
-            let mut bytes = size(&rest[0]);
-            while count < rest.len().min(MAX_RECORDS) && bytes + size(&rest[count]) <= limit {
-                bytes += size(&rest[count]);
-                count += 1;
-            }
+            let count = transform::records_that_fit(rest.iter().map(size), limit);
             let (batch, next) = rest.split_at(count);
             outs.extend(self.records(&op, &control, batch, direction)?);
             rest = next;

@@ -244,14 +244,9 @@ impl Cipher {
         let control = [Control::Op(direction.op())];
         let mut rest = messages;
         while !rest.is_empty() {
-            // As many as fit in one sendmsg, and at least one.
-            let mut count = 1;
-            let mut bytes = rest[0].1.len();
-            while count < rest.len().min(MAX_RECORDS) && bytes + rest[count].1.len() <= limit {
-                bytes += rest[count].1.len();
-                count += 1;
-            }
+            let count = transform::records_that_fit(rest.iter().map(|(_, data)| data.len()), limit);
             let (batch, next) = rest.split_at(count);
+            let bytes: usize = batch.iter().map(|(_, data)| data.len()).sum();
             let records: Vec<Vec<u8>> = batch
                 .iter()
                 .map(|(iv, data)| [*iv, *data].concat())

@@ -190,10 +190,34 @@ fn wait_readable(socket: &Socket, timeout: Duration) {
     }
 }
 
+/// How many messages of `sizes` bytes go into the next record-mode `sendmsg`:
+/// as many as fit `limit` bytes together, at most [`MAX_RECORDS`], and at
+/// least one.
+pub(crate) fn records_that_fit(sizes: impl Iterator<Item = usize>, limit: usize) -> usize {
+    let mut bytes = 0;
+    let fit = sizes
+        .take(MAX_RECORDS)
+        .take_while(|&size| {
+            bytes += size;
+            bytes <= limit
+        })
+        .count();
+    fit.max(1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::socket::seqpacket_pair;
+
+    #[test]
+    fn records_fit_the_limit_and_their_count() {
+        assert_eq!(records_that_fit([10, 20, 30].into_iter(), 30), 2);
+        assert_eq!(records_that_fit([10, 20, 30].into_iter(), 60), 3);
+        assert_eq!(records_that_fit([100, 1].into_iter(), 50), 1);
+        assert_eq!(records_that_fit(std::iter::repeat(1), 1000), MAX_RECORDS);
+        assert_eq!(records_that_fit([0, 0].into_iter(), 0), 2);
+    }
 
     #[test]
     fn limits_follow_so_sndbuf() {
